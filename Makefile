@@ -1,0 +1,39 @@
+# The README's commands. `make serve` and `make test` set everything up from nothing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+STAMP := $(VENV)/.installed
+
+.PHONY: setup validate build serve test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+validate: setup
+	$(BIN)/ldkit validate
+
+build: setup
+	$(BIN)/ldkit build
+
+serve: build
+	$(BIN)/ldkit serve --host 127.0.0.1 --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check server scripts tests bench
+	$(BIN)/ruff format --check server scripts tests bench
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench.pipeline
+
+clean:
+	rm -rf dist .dist.building .dist.old

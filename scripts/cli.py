@@ -1,0 +1,143 @@
+"""The `ldkit` command line: thin commands over the pipeline in `scripts/`.
+
+Exit codes: 0 success (the data conforms), 1 the data does not conform, 2 the input cannot be
+read or the command was used wrongly (bad query, bad option, bad settings).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from scripts import reports
+from scripts.build import BuildRefused, build_folder, is_stale
+from scripts.loading import InputError, read_folder
+from scripts.query import open_store, read_query_argument, run_query, serialize_answer
+from scripts.validation import validate_folder
+from server.settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> None:
+    """Print a one-line error a person can act on, and stop."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The dataset folder (ontology/, data/, shapes/).")
+@click.version_option(package_name="ldkit")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """ldkit: validate, build, query and serve a linked-data folder."""
+    try:
+        ctx.obj = load_settings(root)
+    except SettingsError as error:
+        fail(str(error))
+
+
+@cli.command()
+@click.option("--format", "output", type=click.Choice(["text", "json", "turtle"]),
+              default="text", show_default=True, help="How to print the report.")
+@click.pass_obj
+def validate(settings: Settings, output: str) -> None:
+    """Check every file parses and the data conforms to the shapes and checks.
+
+    Exits 0 when the data conforms, 1 when it does not, 2 when a file cannot be read.
+    """
+    try:
+        report = validate_folder(read_folder(settings, progress=sys.stderr.isatty()))
+    except InputError as error:
+        fail(str(error))
+    reports.print_report(report, output)
+    sys.exit(EXIT_OK if report.conforms else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build folder (default: dist/ in the dataset folder).")
+@click.pass_obj
+def build(settings: Settings, out: Path | None) -> None:
+    """Validate, then write the dumps, the VoID + DCAT description and the store.
+
+    Refuses to build data that does not conform (exit 1); the previous build stays in place.
+    """
+    settings = settings.replace(out=out.resolve() if out else None)
+    info = _build(settings)
+    err.print(f"built {info.triples} triples ({info.quads} quads) into {settings.build_dir}",
+              highlight=False)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "output",
+              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]),
+              default="table", show_default=True, help="How to print the answer.")
+@click.pass_obj
+def query(settings: Settings, query: str, output: str) -> None:
+    """Run a SPARQL QUERY (or @file.rq) on the built store, building it when missing or stale."""
+    try:
+        text = read_query_argument(query)
+    except OSError as error:
+        fail(f"cannot read the query: {error}")
+    if is_stale(settings):
+        _build(settings)
+    store = open_store(settings)
+    try:
+        if output == "table":
+            reports.print_answer(run_query(store, text))
+        else:
+            key = {"turtle": "ttl"}.get(output, output)
+            sys.stdout.buffer.write(serialize_answer(store, text, key))
+    except SyntaxError as error:
+        fail(f"bad query: {error}")
+    except ValueError as error:
+        fail(str(error))
+
+
+@cli.command()
+@click.option("--base-iri", "fact", flag_value="base_iri", help="The base IRI of the dataset.")
+@click.option("--triples", "fact", flag_value="triples", help="The number of triples built.")
+@click.option("--dataset-iri", "fact", flag_value="dataset_iri", help="The dataset's IRI.")
+@click.pass_obj
+def info(settings: Settings, fact: str | None) -> None:
+    """Facts about the dataset: one per flag, or all of them as JSON."""
+    facts = {"base_iri": settings.base_iri, "dataset_iri": settings.dataset_iri}
+    if fact in (None, "triples"):
+        if is_stale(settings):
+            _build(settings)
+        from scripts.build import BuildInfo
+
+        built = BuildInfo.read(settings.build_dir)
+        facts["triples"] = built.triples if built else 0  # type: ignore[assignment]
+    if fact:
+        click.echo(facts[fact])
+    else:
+        click.echo(json.dumps(facts, indent=2))
+
+
+def _build(settings: Settings):  # type: ignore[no-untyped-def]
+    try:
+        return build_folder(settings, progress=sys.stderr.isatty())
+    except InputError as error:
+        fail(str(error))
+    except BuildRefused as refused:
+        reports.print_report(refused.report, "text")
+        fail(f"not built: {refused}", EXIT_INVALID)
+
+
+def main() -> None:
+    """Entry point of the `ldkit` command."""
+    cli(prog_name="ldkit")
+
+
+if __name__ == "__main__":
+    main()

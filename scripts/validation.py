@@ -1,0 +1,300 @@
+"""Validate a dataset folder: SHACL shapes (pySHACL) and data-quality checks (`*-violation.rq`).
+
+The data and the ontology are merged into one in-memory rdflib graph (the ontology's
+`rdfs:subClassOf` axioms make a shape on a class apply to its subclasses). On large graphs the node
+shapes are split over forked processes, which share that graph copy-on-write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from scripts.graphs import to_graph
+from scripts.loading import Folder
+from server.namespaces import PREFIXES, RDF, SH
+
+# Above this many triples, validation forks one process per core, each with part of the shapes.
+PARALLEL_THRESHOLD = 150_000
+
+NODE_SHAPE_TARGETS = (
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.target,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Violation:
+    """One result of validation, in words a maintainer can act on."""
+
+    focus: str
+    path: str | None
+    constraint: str
+    message: str
+    severity: str = "Violation"
+    shape: str | None = None
+    value: str | None = None
+    files: tuple[str, ...] = ()
+
+    def as_text(self) -> str:
+        where = ", ".join(self.files) or "(no file)"
+        lines = [f"{where}: {self.focus}"]
+        detail = f"  {self.path}: " if self.path else "  "
+        detail += f"{self.message} [{self.constraint}"
+        detail += f", shape {self.shape}]" if self.shape else "]"
+        lines.append(detail)
+        if self.value is not None:
+            lines.append(f"  value: {self.value}")
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass
+class ValidationReport:
+    """The outcome of validating a folder."""
+
+    conforms: bool
+    violations: list[Violation]
+    report: Graph
+    checked: tuple[str, ...]  # what ran: "shapes", "checks"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "conforms": self.conforms,
+            "checked": list(self.checked),
+            "violations": [dataclasses.asdict(v) for v in self.violations],
+        }
+
+
+def validate_folder(folder: Folder) -> ValidationReport:
+    """Validate the data of `folder` against its shapes and its data-quality checks."""
+    checks = check_files(folder)
+    checked = tuple(
+        name
+        for name, present in (("shapes", folder.shapes.present), ("checks", bool(checks)))
+        if present
+    )
+    report = Graph()
+    _bind(report)
+    violations: list[Violation] = []
+    if folder.shapes.present:
+        data = to_graph(folder.ontology.quads, to_graph(folder.data.quads))
+        shapes = to_graph(folder.shapes.quads)
+        results = run_shapes(data, shapes)
+        report += results
+        violations += describe_results(results, folder, shapes)
+    if checks:
+        violations += run_checks(folder, checks)
+    conforms = not any(v.severity == "Violation" for v in violations)
+    _summarise(report, conforms)
+    return ValidationReport(conforms, violations, report, checked)
+
+
+def run_shapes(data: Graph, shapes: Graph, processes: int | None = None) -> Graph:
+    """The SHACL results graph of `data` against `shapes` (no inference, SHACL-SPARQL on)."""
+    processes = processes or (os.cpu_count() or 1)
+    if processes < 2 or len(data) < PARALLEL_THRESHOLD:
+        return _pyshacl(data, shapes)
+    node_shapes = sorted(
+        set(shapes.subjects(RDF.type, SH.NodeShape))
+        | {s for p in NODE_SHAPE_TARGETS for s in shapes.subjects(p, None)}
+    )
+    groups = [node_shapes[i::processes] for i in range(processes)]
+    global _FORK_DATA, _FORK_SHAPES
+    _FORK_DATA, _FORK_SHAPES = data, shapes
+    try:
+        with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
+            parts = pool.map(_validate_group, groups)
+    finally:
+        _FORK_DATA = _FORK_SHAPES = None
+    merged = Graph()
+    for part in parts:
+        merged.parse(data=part, format="nt")
+    return merged
+
+
+_FORK_DATA: Graph | None = None
+_FORK_SHAPES: Graph | None = None
+
+
+def _validate_group(group: list[Node]) -> str:
+    """In a forked process: validate with only `group`'s node shapes keeping their targets."""
+    assert _FORK_DATA is not None and _FORK_SHAPES is not None
+    keep = set(group)
+    shapes = Graph()
+    for triple in _FORK_SHAPES:
+        if triple[1] in NODE_SHAPE_TARGETS and triple[0] not in keep:
+            continue
+        shapes.add(triple)
+    return _pyshacl(_FORK_DATA, shapes).serialize(format="nt")
+
+
+def _pyshacl(data: Graph, shapes: Graph) -> Graph:
+    _conforms, results, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        inplace=True,
+        allow_warnings=True,
+    )
+    graph = Graph()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        _copy_closure(results, result, graph)
+    return graph
+
+
+def _copy_closure(source: Graph, node: Node, target: Graph) -> None:
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        if isinstance(o, BNode):
+            _copy_closure(source, o, target)
+
+
+def _summarise(report: Graph, conforms: bool) -> None:
+    """Give the results one sh:ValidationReport, as the SHACL report format wants."""
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(conforms)))
+    for result in set(report.subjects(RDF.type, SH.ValidationResult)):
+        report.add((node, SH.result, result))
+
+
+def describe_results(results: Graph, folder: Folder, shapes: Graph) -> list[Violation]:
+    """Turn SHACL results into violations naming resource, property, constraint and file."""
+    names = Graph()
+    _bind(names)
+    for prefix, namespace in shapes.namespaces():
+        names.bind(prefix, namespace, override=False)
+    show = names.namespace_manager.normalizeUri
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        component = results.value(result, SH.sourceConstraintComponent)
+        shape = results.value(result, SH.sourceShape)
+        value = results.value(result, SH.value)
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        severity = results.value(result, SH.resultSeverity)
+        found.append(
+            Violation(
+                focus=_show(focus, show),
+                path=_show(path, show) if path is not None else None,
+                constraint=_local_name(component),
+                message=_pick_message(results, result, messages),
+                severity=_local_name(severity) or "Violation",
+                shape=_show(shape, show) if isinstance(shape, URIRef) else None,
+                value=_show(value, show) if value is not None else None,
+                files=_files_of(folder, focus),
+            )
+        )
+    return sorted(found, key=lambda v: (v.files, v.focus, v.path or "", v.constraint))
+
+
+def _pick_message(results: Graph, result: Node, messages: list[str]) -> str:
+    english = [
+        str(m)
+        for m in results.objects(result, SH.resultMessage)
+        if isinstance(m, Literal) and m.language in (None, "en")
+    ]
+    return (english or messages or ["(no message)"])[0]
+
+
+def _show(term: Node | None, show) -> str:  # type: ignore[no-untyped-def]
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return str(show(term))
+    if isinstance(term, Literal):
+        return term.n3()
+    return "[]"  # a blank node (e.g. a complex path)
+
+
+def _local_name(term: Node | None) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _files_of(folder: Folder, focus: Node | None) -> tuple[str, ...]:
+    if isinstance(focus, URIRef):
+        key: ox.NamedNode | ox.BlankNode = ox.NamedNode(str(focus))
+    elif isinstance(focus, BNode):
+        key = ox.BlankNode(str(focus))
+    else:
+        return ()
+    return tuple(sorted(folder.relative(p) for p in folder.subject_files.get(key, ())))
+
+
+def _bind(graph: Graph) -> None:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+
+
+# --- data-quality checks -------------------------------------------------------------------------
+
+
+def check_files(folder: Folder) -> list[Path]:
+    """The `*-violation.rq` queries of the folder (beside the ontology or the shapes)."""
+    found: list[Path] = []
+    for directory in (folder.settings.ontology_dir, folder.settings.shapes_dir):
+        if directory.is_dir():
+            found += sorted(directory.rglob("*-violation.rq"))
+    return found
+
+
+def run_checks(folder: Folder, checks: Iterable[Path]) -> list[Violation]:
+    """Run each check over data + ontology; every row it returns is a violation."""
+    store = ox.Store()
+    store.extend(folder.data.quads)
+    store.extend(folder.ontology.quads)
+    found = []
+    for path in checks:
+        query = path.read_text(encoding="utf-8")
+        message = _header(query, "message") or f"returned by {path.name}"
+        try:
+            rows = store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            found.append(Violation(folder.relative(path), None, path.stem, f"bad query: {error}"))
+            continue
+        for row in rows:  # type: ignore[union-attr]
+            found.append(_check_violation(folder, path, message, row))
+    return found
+
+
+def _check_violation(folder: Folder, path: Path, message: str, row: ox.QuerySolution) -> Violation:
+    values = [row[i] for i in range(len(row))]  # type: ignore[arg-type]
+    focus = values[0] if values else None
+    files: tuple[str, ...] = ()
+    if isinstance(focus, ox.NamedNode | ox.BlankNode):
+        files = tuple(sorted(folder.relative(p) for p in folder.subject_files.get(focus, ())))
+    rest = " ".join(str(v) for v in values[1:] if v is not None)
+    return Violation(
+        focus=str(focus) if focus is not None else "",
+        path=None,
+        constraint=path.stem,
+        message=f"{message} {rest}".strip(),
+        files=files,
+    )
+
+
+def _header(query: str, key: str) -> str | None:
+    """A grlc-style `#+ key: value` header line of a query file."""
+    for line in query.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#+") and ":" in stripped:
+            name, value = stripped[2:].split(":", 1)
+            if name.strip() == key:
+                return value.strip()
+    return None

@@ -1,0 +1,1 @@
+"""The ldkit web app: SPARQL endpoint, resource pages and dataset metadata."""

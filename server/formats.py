@@ -1,0 +1,152 @@
+"""The one table of RDF and SPARQL-results formats, and content negotiation over it.
+
+Every place that maps a media type, a file extension, a `?format=`/`?_format=` value, an rdflib
+parser name or an oxigraph format to another goes through this module. Only `negotiate` reads
+`Accept`, with werkzeug's parser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+
+@dataclasses.dataclass(frozen=True)
+class Format:
+    """One serialisation: its names in HTTP, on disk, in rdflib and in oxigraph."""
+
+    key: str  # short name used in ?format= and ?_format=
+    media_type: str
+    extension: str  # without the dot
+    label: str
+    rdflib: str | None = None  # rdflib parser/serialiser name
+    oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None = None
+    kind: str = "rdf"  # "rdf", "results" or "page"
+    datasets: bool = False  # holds named graphs
+    aliases: tuple[str, ...] = ()  # other media types accepted for the same format
+    extra_extensions: tuple[str, ...] = ()
+
+
+RDF_FORMATS: tuple[Format, ...] = (
+    Format(
+        "ttl",
+        "text/turtle",
+        "ttl",
+        "Turtle",
+        "turtle",
+        ox.RdfFormat.TURTLE,
+        aliases=("application/x-turtle",),
+    ),
+    Format(
+        "nt",
+        "application/n-triples",
+        "nt",
+        "N-Triples",
+        "nt",
+        ox.RdfFormat.N_TRIPLES,
+        aliases=("text/plain",),
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "jsonld",
+        "JSON-LD",
+        "json-ld",
+        ox.RdfFormat.JSON_LD,
+        extra_extensions=("json-ld",),
+    ),
+    Format(
+        "rdf",
+        "application/rdf+xml",
+        "rdf",
+        "RDF/XML",
+        "xml",
+        ox.RdfFormat.RDF_XML,
+        extra_extensions=("owl", "xml"),
+    ),
+    Format("trig", "application/trig", "trig", "TriG", "trig", ox.RdfFormat.TRIG, datasets=True),
+    Format(
+        "nq", "application/n-quads", "nq", "N-Quads", "nquads", ox.RdfFormat.N_QUADS, datasets=True
+    ),
+)
+
+RESULTS_FORMATS: tuple[Format, ...] = (
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "srj",
+        "JSON",
+        None,
+        ox.QueryResultsFormat.JSON,
+        kind="results",
+        aliases=("application/json",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        "XML",
+        None,
+        ox.QueryResultsFormat.XML,
+        kind="results",
+        aliases=("application/xml", "text/xml"),
+    ),
+    Format("csv", "text/csv", "csv", "CSV", None, ox.QueryResultsFormat.CSV, kind="results"),
+    Format(
+        "tsv",
+        "text/tab-separated-values",
+        "tsv",
+        "TSV",
+        None,
+        ox.QueryResultsFormat.TSV,
+        kind="results",
+    ),
+)
+
+HTML = Format("html", "text/html", "html", "HTML", kind="page", aliases=("application/xhtml+xml",))
+PLAIN_JSON = Format("json", "application/json", "json", "JSON", kind="page")
+
+ALL_FORMATS: tuple[Format, ...] = RDF_FORMATS + RESULTS_FORMATS + (HTML,)
+
+
+def rdf_format_for_path(name: str) -> Format | None:
+    """The RDF format of a file from its name (a trailing `.gz` is ignored), or None."""
+    lowered = name.lower().removesuffix(".gz")
+    for fmt in RDF_FORMATS:
+        for ext in (fmt.extension, *fmt.extra_extensions):
+            if lowered.endswith("." + ext):
+                return fmt
+    return None
+
+
+def by_key(key: str, formats: Iterable[Format] = ALL_FORMATS) -> Format | None:
+    """The format named `key` (`ttl`, `json`...) or whose media type is `key`."""
+    key = key.strip().lower()
+    for fmt in formats:
+        if key in (fmt.key, fmt.extension, fmt.media_type, *fmt.aliases, *fmt.extra_extensions):
+            return fmt
+    return None
+
+
+def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | None:
+    """The best of `offered` for an `Accept` header; the first offered when there is none.
+
+    q-values are honoured, `*/*` and `type/*` match, ties go to the order of `offered`.
+    Returns None when nothing offered is acceptable (the caller answers 406).
+    """
+    if not accept_header or not accept_header.strip():
+        return offered[0]
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    best: tuple[float, int, Format] | None = None
+    for position, fmt in enumerate(offered):
+        quality = max(accept.quality(media) for media in (fmt.media_type, *fmt.aliases))
+        if quality <= 0:
+            continue
+        rank = (quality, -position, fmt)
+        if best is None or rank[:2] > best[:2]:
+            best = rank
+    return best[2] if best else None
