@@ -1,0 +1,89 @@
+"""`ldkit validate`: exit codes, violations that name what to fix, machine-readable reports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import SH
+
+from tests.conftest import FIXTURES
+from tests.support import run_cli
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "mini", tmp_path / "mini")
+    return tmp_path / "mini"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_conforming_data_exits_0(mini: Path) -> None:
+    result = run_cli(mini, "validate")
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+def test_an_end_before_the_start_names_resource_property_constraint_and_file(mini: Path) -> None:
+    _replace(mini / "data" / "events.trig", '"2016-07-29"', '"2016-07-20"')
+    result = run_cli(mini, "validate")
+    assert result.exit_code == 1
+    assert "data/events.trig: <https://example.org/mini/id/event/meeting>" in result.output
+    assert "schema:endDate: The event ends before it starts." in result.output
+    assert "SPARQLConstraintComponent" in result.output
+
+
+def test_a_subclass_instance_is_checked_by_the_superclass_shape(mini: Path) -> None:
+    # The meeting is a schema:MeetingEvent; the shape targets schema:Event (ontology axiom).
+    _replace(mini / "data" / "events.trig", '"2016-07-27"^^xsd:date', '"27 July 2016"')
+    report = json.loads(run_cli(mini, "validate", "--format", "json").output)
+    assert report["conforms"] is False
+    [violation] = report["violations"]
+    assert violation["focus"] == "<https://example.org/mini/id/event/meeting>"
+    assert violation["path"] == "schema:startDate"
+    assert violation["constraint"] == "DatatypeConstraintComponent"
+    assert violation["files"] == ["data/events.trig"]
+
+
+def test_a_missing_language_is_reported_with_the_shape_message(mini: Path) -> None:
+    _replace(mini / "data" / "places.ttl", ', "Casablanca"@fr', "")
+    result = run_cli(mini, "validate")
+    assert result.exit_code == 1
+    assert "A thing has one rdfs:label in English and one in French." in result.output
+    assert "data/places.ttl: <https://example.org/mini/id/place/casablanca>" in result.output
+
+
+def test_a_row_of_a_violation_query_is_a_violation(mini: Path) -> None:
+    with (mini / "data" / "places.ttl").open("a", encoding="utf-8") as stream:
+        stream.write('\n<https://example.org/mini/id/place/nowhere> rdfs:label "?"@en .\n')
+    report = json.loads(run_cli(mini, "validate", "--format", "json").output)
+    untyped = [v for v in report["violations"] if v["constraint"] == "untyped-thing-violation"]
+    assert [v["focus"] for v in untyped] == ["<https://example.org/mini/id/place/nowhere>"]
+    assert untyped[0]["message"] == "has no rdf:type"
+    assert untyped[0]["files"] == ["data/places.ttl"]
+
+
+def test_turtle_output_is_a_shacl_validation_report(mini: Path) -> None:
+    _replace(mini / "data" / "events.trig", '"2016-07-29"', '"2016-07-20"')
+    result = run_cli(mini, "validate", "--format", "turtle")
+    assert result.exit_code == 1
+    report = Graph().parse(data=result.output, format="turtle")
+    [node] = report.subjects(SH.conforms, None)
+    assert report.value(node, SH.conforms) == Literal(False)
+    assert len(list(report.objects(node, SH.result))) == 1
+
+
+def test_a_folder_with_data_alone_is_not_validated(mini: Path) -> None:
+    shutil.rmtree(mini / "shapes")
+    shutil.rmtree(mini / "ontology")
+    result = run_cli(mini, "validate")
+    assert result.exit_code == 0
+    assert "nothing (no shapes, no checks)" in result.output
