@@ -87,6 +87,8 @@ def load_settings(root: Path | str = ".", **overrides: Any) -> Settings:
     for key, value in raw.items():
         values[key] = _coerce(key, value)
     settings = Settings(root=root, **values)
+    if settings.out is not None and not settings.out.is_absolute():
+        settings = dataclasses.replace(settings, out=root / settings.out)
     if not settings.base_iri.endswith(("/", "#")):
         raise SettingsError(f"base_iri must end with '/' or '#': {settings.base_iri}")
     return settings.replace(**overrides)
