@@ -32,8 +32,13 @@ def fail(message: str, code: int = EXIT_ERROR) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The dataset folder (ontology/, data/, shapes/).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The dataset folder (ontology/, data/, shapes/).",
+)
 @click.version_option(package_name="ldkit")
 @click.pass_context
 def cli(ctx: click.Context, root: Path) -> None:
@@ -45,8 +50,14 @@ def cli(ctx: click.Context, root: Path) -> None:
 
 
 @cli.command()
-@click.option("--format", "output", type=click.Choice(["text", "json", "turtle"]),
-              default="text", show_default=True, help="How to print the report.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="How to print the report.",
+)
 @click.pass_obj
 def validate(settings: Settings, output: str) -> None:
     """Check every file parses and the data conforms to the shapes and checks.
@@ -62,8 +73,12 @@ def validate(settings: Settings, output: str) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Build folder (default: dist/ in the dataset folder).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build folder (default: dist/ in the dataset folder).",
+)
 @click.pass_obj
 def build(settings: Settings, out: Path | None) -> None:
     """Validate, then write the dumps, the VoID + DCAT description and the store.
@@ -72,15 +87,22 @@ def build(settings: Settings, out: Path | None) -> None:
     """
     settings = settings.replace(out=out.resolve() if out else None)
     info = _build(settings)
-    err.print(f"built {info.triples} triples ({info.quads} quads) into {settings.build_dir}",
-              highlight=False)
+    err.print(
+        f"built {info.triples} triples ({info.quads} quads) into {settings.build_dir}",
+        highlight=False,
+    )
 
 
 @cli.command()
 @click.argument("query")
-@click.option("--format", "output",
-              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]),
-              default="table", show_default=True, help="How to print the answer.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]),
+    default="table",
+    show_default=True,
+    help="How to print the answer.",
+)
 @click.pass_obj
 def query(settings: Settings, query: str, output: str) -> None:
     """Run a SPARQL QUERY (or @file.rq) on the built store, building it when missing or stale."""

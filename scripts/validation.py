@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -88,9 +88,8 @@ def validate_folder(folder: Folder) -> ValidationReport:
     _bind(report)
     violations: list[Violation] = []
     if folder.shapes.present:
-        data = to_graph(folder.ontology.quads, to_graph(folder.data.quads))
         shapes = to_graph(folder.shapes.quads)
-        results = run_shapes(data, shapes)
+        results = run_shapes([folder.data.quads, folder.ontology.quads], shapes)
         report += results
         violations += describe_results(results, folder, shapes)
     if checks:
@@ -100,11 +99,17 @@ def validate_folder(folder: Folder) -> ValidationReport:
     return ValidationReport(conforms, violations, report, checked)
 
 
-def run_shapes(data: Graph, shapes: Graph, processes: int | None = None) -> Graph:
-    """The SHACL results graph of `data` against `shapes` (no inference, SHACL-SPARQL on)."""
+def run_shapes(
+    data: Sequence[Sequence[ox.Quad]], shapes: Graph, processes: int | None = None
+) -> Graph:
+    """The SHACL results graph of the merged `data` against `shapes` (no inference).
+
+    Small graphs are validated here. Large ones are validated by one forked process per core:
+    each builds its own rdflib graph (the slow part) and checks its share of the node shapes.
+    """
     processes = processes or (os.cpu_count() or 1)
-    if processes < 2 or len(data) < PARALLEL_THRESHOLD:
-        return _pyshacl(data, shapes)
+    if processes < 2 or sum(len(part) for part in data) < PARALLEL_THRESHOLD:
+        return _pyshacl(_merged(data), shapes)
     node_shapes = sorted(
         set(shapes.subjects(RDF.type, SH.NodeShape))
         | {s for p in NODE_SHAPE_TARGETS for s in shapes.subjects(p, None)}
@@ -123,7 +128,15 @@ def run_shapes(data: Graph, shapes: Graph, processes: int | None = None) -> Grap
     return merged
 
 
-_FORK_DATA: Graph | None = None
+def _merged(data: Sequence[Sequence[ox.Quad]]) -> Graph:
+    graph = Graph()
+    for part in data:
+        to_graph(part, graph)
+    return graph
+
+
+# What forked validation processes inherit from their parent (copy-on-write).
+_FORK_DATA: Sequence[Sequence[ox.Quad]] | None = None
 _FORK_SHAPES: Graph | None = None
 
 
@@ -136,7 +149,7 @@ def _validate_group(group: list[Node]) -> str:
         if triple[1] in NODE_SHAPE_TARGETS and triple[0] not in keep:
             continue
         shapes.add(triple)
-    return _pyshacl(_FORK_DATA, shapes).serialize(format="nt")
+    return _pyshacl(_merged(_FORK_DATA), shapes).serialize(format="nt")
 
 
 def _pyshacl(data: Graph, shapes: Graph) -> Graph:
@@ -184,14 +197,13 @@ def describe_results(results: Graph, folder: Folder, shapes: Graph) -> list[Viol
         component = results.value(result, SH.sourceConstraintComponent)
         shape = results.value(result, SH.sourceShape)
         value = results.value(result, SH.value)
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         severity = results.value(result, SH.resultSeverity)
         found.append(
             Violation(
                 focus=_show(focus, show),
                 path=_show(path, show) if path is not None else None,
                 constraint=_local_name(component),
-                message=_pick_message(results, result, messages),
+                message=_pick_message(results, result, shapes),
                 severity=_local_name(severity) or "Violation",
                 shape=_show(shape, show) if isinstance(shape, URIRef) else None,
                 value=_show(value, show) if value is not None else None,
@@ -201,13 +213,20 @@ def describe_results(results: Graph, folder: Folder, shapes: Graph) -> list[Viol
     return sorted(found, key=lambda v: (v.files, v.focus, v.path or "", v.constraint))
 
 
-def _pick_message(results: Graph, result: Node, messages: list[str]) -> str:
-    english = [
-        str(m)
-        for m in results.objects(result, SH.resultMessage)
-        if isinstance(m, Literal) and m.language in (None, "en")
-    ]
-    return (english or messages or ["(no message)"])[0]
+def _pick_message(results: Graph, result: Node, shapes: Graph) -> str:
+    """The most specific English message of a result.
+
+    pySHACL repeats a node shape's own message on results of the constraints inside it (a
+    SPARQL constraint, say); the constraint's message says more, so it wins.
+    """
+    messages = [m for m in results.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+    english = sorted(str(m) for m in messages if m.language in (None, "en")) or sorted(
+        str(m) for m in messages
+    )
+    shape = results.value(result, SH.sourceShape)
+    general = {str(m) for m in shapes.objects(shape, SH.message)} if shape is not None else set()
+    specific = [m for m in english if m not in general]
+    return (specific or english or ["(no message)"])[0]
 
 
 def _show(term: Node | None, show) -> str:  # type: ignore[no-untyped-def]

@@ -55,8 +55,9 @@ def test_void_counts_and_checksums_match_what_was_built(mini: Path) -> None:
     void = Graph().parse(mini / "dist" / "void.ttl")
     dump = Graph().parse(data=_dump(mini, "nt"), format="nt")
     ontology_triples = len(Graph().parse(mini / "ontology" / "mini.ttl"))
-    assert void.value(DATASET, VOID.triples) == Literal(len(dump) - ontology_triples,
-                                                        datatype=XSD.integer)
+    assert void.value(DATASET, VOID.triples) == Literal(
+        len(dump) - ontology_triples, datatype=XSD.integer
+    )
     for distribution in void.objects(DATASET, DCAT.distribution):
         url = str(void.value(distribution, DCAT.downloadURL))
         data = (mini / "dist" / "dumps" / url.rsplit("/", 1)[1]).read_bytes()

@@ -27,7 +27,9 @@ def test_there_are_competency_questions() -> None:
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=lambda p: p.stem)
 def test_question_has_a_summary_in_both_languages(path: Path) -> None:
-    header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#+")]
+    header = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#+")
+    ]
     assert any(line.startswith("#+ summary:") for line in header)
     assert any(line.startswith("#+ summary_fr:") for line in header)
 

@@ -87,3 +87,22 @@ def test_a_folder_with_data_alone_is_not_validated(mini: Path) -> None:
     result = run_cli(mini, "validate")
     assert result.exit_code == 0
     assert "nothing (no shapes, no checks)" in result.output
+
+
+def test_validation_split_over_processes_finds_the_same_violations(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts import validation
+    from scripts.loading import read_folder
+    from server.settings import load_settings
+
+    _replace(mini / "data" / "events.trig", '"2016-07-29"', '"2016-07-20"')
+    _replace(mini / "data" / "places.ttl", ', "Casablanca"@fr', "")
+    folder = read_folder(load_settings(mini))
+    alone = validation.validate_folder(folder)
+    monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(validation.os, "cpu_count", lambda: 2)
+    split = validation.validate_folder(folder)
+    assert len(alone.violations) == 2
+    assert split.violations == alone.violations
+    assert len(split.report) == len(alone.report)

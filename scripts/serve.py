@@ -1,0 +1,63 @@
+"""Serve a built dataset with gunicorn: `ldkit serve` calls `serve`.
+
+Each gunicorn worker builds its own app (nothing is preloaded before the fork), so each holds its
+own pool of query processes; the processes are started as soon as the worker starts, not on the
+first request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from server import create_app
+from server.settings import Settings
+
+THREADS_PER_WORKER = 4
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn run programmatically, with our app factory and options."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        app = create_app(self.settings, pool_size=THREADS_PER_WORKER)
+        app.extensions["ldkit_store"].pool.start()
+        return app
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    """The gunicorn settings for `ldkit serve`."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
+        "timeout": 120,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "worker_exit": _close_store,
+    }
+
+
+def _close_store(server: Any, worker: Any) -> None:
+    store = getattr(worker, "wsgi", None)
+    if store is not None and hasattr(store, "extensions"):
+        store.extensions["ldkit_store"].close()
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve the build of `settings` on host:port with `workers` gunicorn worker processes."""
+    _Gunicorn(settings, gunicorn_options(host, port, workers)).run()
