@@ -126,6 +126,52 @@ def query(settings: Settings, query: str, output: str) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    type=int,
+    default=8080,
+    show_default=True,
+    envvar="PORT",
+    help="Port to listen on (or $PORT).",
+)
+@click.option(
+    "--time-limit", type=float, default=None, help="Seconds a SPARQL query may run (default 30)."
+)
+@click.option(
+    "--row-limit", type=int, default=None, help="Rows a SPARQL answer may hold (default 10000)."
+)
+@click.option(
+    "--update-token",
+    default=None,
+    envvar="LDKIT_UPDATE_TOKEN",
+    help="Enable SPARQL Update and Graph Store writes for this bearer token "
+    "(or $LDKIT_UPDATE_TOKEN).",
+)
+@click.option("--workers", type=int, default=2, show_default=True, help="Web worker processes.")
+@click.pass_obj
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    time_limit: float | None,
+    row_limit: int | None,
+    update_token: str | None,
+    workers: int,
+) -> None:
+    """Serve the dataset: SPARQL endpoint and pages, building the store when missing or stale."""
+    from scripts.serve import serve as run_server
+
+    settings = settings.replace(
+        time_limit=time_limit, row_limit=row_limit, update_token=update_token
+    )
+    if is_stale(settings):
+        _build(settings)
+    err.print(f"serving {settings.root.name} on http://{host}:{port}/", highlight=False)
+    run_server(settings, host, port, workers)
+
+
+@cli.command()
 @click.option("--base-iri", "fact", flag_value="base_iri", help="The base IRI of the dataset.")
 @click.option("--triples", "fact", flag_value="triples", help="The number of triples built.")
 @click.option("--dataset-iri", "fact", flag_value="dataset_iri", help="The dataset's IRI.")

@@ -112,3 +112,9 @@ def test_a_changed_input_makes_the_build_stale(mini: Path) -> None:
     places = mini / "data" / "places.ttl"
     places.write_text(places.read_text().replace('"Casablanca"@en', '"Casa"@en'))
     assert is_stale(settings)
+
+
+def test_server_settings_do_not_make_the_build_stale(mini: Path) -> None:
+    settings = load_settings(mini)
+    assert not is_stale(settings.replace(time_limit=5.0, update_token="secret", row_limit=10))
+    assert is_stale(settings.replace(base_iri="https://example.org/other/"))
