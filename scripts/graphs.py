@@ -19,7 +19,7 @@ class TermConverter:
         self._iris: dict[str, URIRef] = {}
         self._datatypes: dict[str, URIRef | None] = {_XSD_STRING: None, _RDF_LANG_STRING: None}
 
-    def term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> Node:
+    def term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
         if isinstance(term, ox.NamedNode):
             value = term.value
             iri = self._iris.get(value)
@@ -53,9 +53,8 @@ def to_dataset(quads: Iterable[ox.Quad]) -> Dataset:
     dataset = Dataset()
     convert = TermConverter().term
     for quad in quads:
-        graph_name = (
-            None if isinstance(quad.graph_name, ox.DefaultGraph) else convert(quad.graph_name)
-        )
+        name = quad.graph_name
+        graph_name = None if isinstance(name, ox.DefaultGraph) else convert(name)
         dataset.add(
             (
                 convert(quad.subject),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -116,7 +116,7 @@ def _shown(settings: Settings, path: Path) -> str:
         return str(path)
 
 
-def _open(path: Path) -> io.BufferedIOBase:
+def _open(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")

@@ -112,7 +112,8 @@ def run_shapes(
         return _pyshacl(_merged(data), shapes)
     node_shapes = sorted(
         set(shapes.subjects(RDF.type, SH.NodeShape))
-        | {s for p in NODE_SHAPE_TARGETS for s in shapes.subjects(p, None)}
+        | {s for p in NODE_SHAPE_TARGETS for s in shapes.subjects(p, None)},
+        key=str,
     )
     groups = [node_shapes[i::processes] for i in range(processes)]
     global _FORK_DATA, _FORK_SHAPES
