@@ -22,7 +22,7 @@ from server.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
-err = Console(stderr=True)
+err = Console(stderr=True, emoji=False)
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> None:

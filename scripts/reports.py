@@ -12,7 +12,7 @@ from rich.table import Table
 from scripts.query import Answer
 from scripts.validation import ValidationReport
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_report(report: ValidationReport, output: str) -> None:

@@ -17,6 +17,7 @@ from server.namespaces import (
     KNOWN_DATASETS,
     PREFIXES,
     RDF,
+    RDFS,
     SD,
     VOID,
     XSD,
@@ -100,6 +101,7 @@ def _metadata(graph: Graph, dataset: URIRef, settings: Settings, built_at: dt.da
     graph.add((dataset, DCTERMS.publisher, publisher))
     graph.add((publisher, RDF.type, FOAF.Agent))
     graph.add((publisher, FOAF.name, Literal(settings.publisher)))
+    _label(graph, publisher, settings, {"en": settings.publisher})
     graph.add((dataset, DCTERMS.modified, Literal(built_at.isoformat(), datatype=XSD.dateTime)))
     for lang in settings.languages:
         graph.add((dataset, DCTERMS.language, Literal(lang)))
@@ -112,6 +114,12 @@ def _metadata(graph: Graph, dataset: URIRef, settings: Settings, built_at: dt.da
     graph.add((service, DCAT.endpointURL, endpoint))
     graph.add((service, DCAT.servesDataset, dataset))
     graph.add((dataset, DCAT.accessService, service))
+
+
+def _label(graph: Graph, node: URIRef, settings: Settings, texts: dict[str, str]) -> None:
+    """An rdfs:label in each of the dataset's languages (English when we have no translation)."""
+    for lang in settings.languages:
+        graph.add((node, RDFS.label, Literal(texts.get(lang, texts["en"]), lang=lang)))
 
 
 def _statistics(graph: Graph, dataset: URIRef, stats: _Stats, settings: Settings) -> None:
@@ -171,7 +179,9 @@ def _linksets(graph: Graph, dataset: URIRef, stats: _Stats, settings: Settings) 
             continue
         target = URIRef(f"{settings.base_iri}id/dataset/{key}")
         graph.add((target, RDF.type, VOID.Dataset))
-        graph.add((target, DCTERMS.title, Literal(TARGET_TITLES.get(key, key), lang="en")))
+        title = TARGET_TITLES.get(key, key)
+        graph.add((target, DCTERMS.title, Literal(title, lang="en")))
+        _label(graph, target, settings, {"en": title})
         graph.add((target, VOID.uriSpace, Literal(namespace)))
         for row in rows:
             predicate = URIRef(row[0].value)  # type: ignore[union-attr]
@@ -179,6 +189,15 @@ def _linksets(graph: Graph, dataset: URIRef, stats: _Stats, settings: Settings) 
             linkset = URIRef(f"{settings.dataset_iri}/linkset/{key}-{local}")
             graph.add((dataset, VOID.subset, linkset))
             graph.add((linkset, RDF.type, VOID.Linkset))
+            _label(
+                graph,
+                linkset,
+                settings,
+                {
+                    "en": f"Links to {TARGET_TITLES.get(key, key)} ({local})",
+                    "fr": f"Liens vers {TARGET_TITLES.get(key, key)} ({local})",
+                },
+            )
             graph.add((linkset, VOID.subjectsTarget, dataset))
             graph.add((linkset, VOID.objectsTarget, target))
             graph.add((linkset, VOID.linkPredicate, predicate))
@@ -195,6 +214,15 @@ def _distributions(
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
         graph.add((distribution, DCTERMS.title, Literal(f"{dump.format.label} dump", lang="en")))
+        _label(
+            graph,
+            distribution,
+            settings,
+            {
+                "en": f"{dump.format.label} dump",
+                "fr": f"Export {dump.format.label}",
+            },
+        )
         graph.add((distribution, DCAT.downloadURL, url))
         graph.add((distribution, DCAT.mediaType, URIRef(IANA + dump.format.media_type)))
         graph.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))

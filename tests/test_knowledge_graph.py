@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyshacl
@@ -139,3 +140,28 @@ def test_a_syntax_error_in_the_data_names_file_and_line(dataset_copy: Path) -> N
 
 def test_settings_of_the_repository(repo_settings: Settings) -> None:
     assert load_settings(repo_settings.root).base_iri == "https://w3id.org/climate-mobility/"
+
+
+CASABLANCA = "<https://w3id.org/climate-mobility/id/place/casablanca>"
+APPENDED = {
+    # check that must catch it: triples appended to data/places.trig (default graph)
+    "untyped-thing-violation": "<https://w3id.org/climate-mobility/id/place/atlantis> "
+    '<http://www.w3.org/2000/01/rdf-schema#label> "Atlantis"@en, "Atlantide"@fr .',
+    "foreign-iri-violation": f"{CASABLANCA} <http://www.w3.org/2004/02/skos/core#exactMatch> "
+    "<http://dbpedia.org/resource/Casablanca> .",
+    "undeclared-term-violation": f'{CASABLANCA} <https://schema.org/populationCount> "4270000" .',
+    "missing-label-violation": "<https://w3id.org/climate-mobility/id/place/nowhere> a "
+    '<https://schema.org/City> ; <http://www.w3.org/2000/01/rdf-schema#label> "Nowhere"@en .',
+}
+
+
+@pytest.mark.parametrize("check", sorted(APPENDED))
+def test_each_data_quality_check_catches_its_violation(check: str, dataset_copy: Path) -> None:
+    assert (dataset_copy / "ontology" / "checks" / f"{check}.rq").is_file()
+    with (dataset_copy / "data" / "places.trig").open("a", encoding="utf-8") as stream:
+        stream.write("\n" + APPENDED[check] + "\n")
+    result = run_cli(dataset_copy, "validate", "--format", "json")
+    assert result.exit_code == 1
+    caught = [v for v in json.loads(result.output)["violations"] if v["constraint"] == check]
+    assert caught, f"{check} did not catch: {APPENDED[check]}"
+    assert all(v["files"] == ["data/places.trig"] for v in caught)
