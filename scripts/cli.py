@@ -172,6 +172,74 @@ def serve(
 
 
 @cli.command()
+@click.option("--endpoint", required=True, help="The store's SPARQL query URL.")
+@click.option("--update-endpoint", required=True, help="The store's SPARQL Update URL.")
+@click.option(
+    "--gsp-endpoint",
+    default=None,
+    help="The store's Graph Store Protocol URL (faster for large graphs).",
+)
+@click.option("--user", default=None, help="User for HTTP Basic authentication.")
+@click.option(
+    "--password",
+    default=None,
+    envvar="LDKIT_PASSWORD",
+    help="Password for --user (or $LDKIT_PASSWORD).",
+)
+@click.option(
+    "--token",
+    default=None,
+    envvar="LDKIT_TOKEN",
+    help="Bearer token (or $LDKIT_TOKEN), instead of --user/--password.",
+)
+@click.option(
+    "--chunk-size", type=int, default=20_000, show_default=True, help="Triples per request."
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each request.",
+)
+@click.pass_obj
+def publish(
+    settings: Settings,
+    endpoint: str,
+    update_endpoint: str,
+    gsp_endpoint: str | None,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    chunk_size: int,
+    timeout: float,
+) -> None:
+    """Validate, build, then replace each of the dataset's graphs in a remote SPARQL store.
+
+    Exits 1 when a graph's count in the store differs from the build's, 2 when the store cannot
+    be reached, refuses the credentials or times out (the store keeps its previous graphs).
+    """
+    from scripts import publish as publishing
+    from server.remote import Credentials, RemoteError, RemoteStore
+
+    if token and user:
+        fail("give either --token or --user/--password, not both")
+    if is_stale(settings):
+        _build(settings)
+    remote = RemoteStore(
+        endpoint, update_endpoint, gsp_endpoint, Credentials(user, password, token), timeout
+    )
+    graphs = publishing.local_graphs(settings)
+    try:
+        with reports.progress_bar("publishing", sum(map(len, graphs.values()))) as advance:
+            counts = publishing.publish(remote, graphs, chunk_size=chunk_size, advance=advance)
+    except (RemoteError, publishing.PublishError) as error:
+        fail(f"not published: {error}")
+    reports.print_counts(counts)
+    sys.exit(EXIT_OK if all(c.matches for c in counts) else EXIT_INVALID)
+
+
+@cli.command()
 @click.option("--base-iri", "fact", flag_value="base_iri", help="The base IRI of the dataset.")
 @click.option("--triples", "fact", flag_value="triples", help="The number of triples built.")
 @click.option("--dataset-iri", "fact", flag_value="dataset_iri", help="The dataset's IRI.")

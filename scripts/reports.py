@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from scripts.publish import GraphCount
 from scripts.query import Answer
 from scripts.validation import ValidationReport
 
@@ -47,6 +51,25 @@ def print_answer(answer: Answer) -> None:
         table.add_row(*(_cell(term) for term in row))
     out.print(table)
     out.print(f"{len(answer.rows)} row(s)")
+
+
+def print_counts(counts: Sequence[GraphCount]) -> None:
+    """Print each published graph's count in the build and in the store."""
+    table = Table("graph", "build", "store", "")
+    for count in counts:
+        table.add_row(
+            count.graph, str(count.local), str(count.remote), "ok" if count.matches else "DIFFERENT"
+        )
+    out.print(table)
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long work; `advance(n)` moves it on."""
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda n: progress.advance(task, n)
 
 
 def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:

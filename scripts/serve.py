@@ -7,6 +7,8 @@ first request.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -53,9 +55,18 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 
 
 def _close_store(server: Any, worker: Any) -> None:
-    store = getattr(worker, "wsgi", None)
-    if store is not None and hasattr(store, "extensions"):
-        store.extensions["ldkit_store"].close()
+    """Stop the worker's query processes, then end the worker at once.
+
+    `ldkit serve` may have used pyoxigraph (RocksDB) in the master before gunicorn forked; the
+    C++ static destructors a forked worker would run at a normal exit then abort or crash on
+    thread state that did not survive the fork. Nothing is left to clean up, so skip them.
+    """
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "extensions"):
+        app.extensions["ldkit_store"].close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:

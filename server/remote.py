@@ -1,0 +1,173 @@
+"""A client for a remote SPARQL 1.1 store: queries and updates (SPARQLWrapper), Graph Store.
+
+Used to publish into a store and to serve from one. Errors come out as `RemoteError` with one line
+a person can act on; transient ones (connection refused or reset, timeouts, 5xx) are marked so the
+caller may retry them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    SPARQLWrapperException,
+    Unauthorized,
+)
+
+USER_AGENT = "ldkit (https://w3id.org/ldkit)"
+
+
+class RemoteError(Exception):
+    """A remote store refused or failed a request."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    """HTTP credentials: a user and password (Basic) or a bearer token, or nothing."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    def header(self) -> str | None:
+        if self.token:
+            return f"Bearer {self.token}"
+        if self.user is not None:
+            pair = f"{self.user}:{self.password or ''}".encode()
+            return "Basic " + base64.b64encode(pair).decode()
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteStore:
+    """Where a remote store answers: its query, update and (optional) Graph Store URLs."""
+
+    query_url: str
+    update_url: str | None = None
+    gsp_url: str | None = None
+    credentials: Credentials = Credentials()
+    timeout: float = 60.0
+
+    @property
+    def gsp_graph_parameter(self) -> str:
+        """`graph` in the standard protocol; Virtuoso's `sparql-graph-crud` says `graph-uri`."""
+        return "graph-uri" if self.gsp_url and "sparql-graph-crud" in self.gsp_url else "graph"
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        """The bindings of a SELECT query, as SPARQL JSON results."""
+        result = self._wrapper(self.query_url, query).queryAndConvert()
+        return result["results"]["bindings"]  # type: ignore[index,call-overload,no-any-return]
+
+    def count(self, graph: str) -> int:
+        """How many triples the named graph holds."""
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"]["value"]) if rows else 0
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update request."""
+        if not self.update_url:
+            raise RemoteError("no update endpoint given (--update-endpoint)")
+        wrapper = self._wrapper(self.update_url, update)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(POSTDIRECTLY)
+        wrapper.query()
+
+    def put_graph(self, graph: str, body: bytes, media_type: str, replace: bool) -> None:
+        """Send a graph through the Graph Store Protocol: PUT replaces it, POST adds to it."""
+        if not self.gsp_url:
+            raise RemoteError("no Graph Store endpoint given (--gsp-endpoint)")
+        query = urllib.parse.urlencode({self.gsp_graph_parameter: graph})
+        separator = "&" if "?" in self.gsp_url else "?"
+        request = urllib.request.Request(
+            f"{self.gsp_url}{separator}{query}",
+            data=body,
+            method="PUT" if replace else "POST",
+            headers={"Content-Type": media_type, "User-Agent": USER_AGENT},
+        )
+        if (header := self.credentials.header()) is not None:
+            request.add_header("Authorization", header)
+        _send(request, self.timeout)
+
+    def _wrapper(self, url: str, text: str) -> _Wrapper:
+        wrapper = _Wrapper(url, agent=USER_AGENT)
+        wrapper.setQuery(text)
+        wrapper.setReturnFormat(JSON)
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(int(self.timeout))
+        if (header := self.credentials.header()) is not None:
+            wrapper.addCustomHttpHeader("Authorization", header)
+        return wrapper
+
+
+class _Wrapper(SPARQLWrapper):  # type: ignore[misc]
+    """SPARQLWrapper whose failures become one-line RemoteErrors."""
+
+    def _query(self) -> Any:
+        try:
+            return super()._query()
+        except urllib.error.HTTPError as error:
+            raise _http_error(self.endpoint, error) from None
+        except Unauthorized:
+            raise RemoteError(f"{self.endpoint}: credentials refused (HTTP 401)") from None
+        except EndPointInternalError as error:
+            message = f"{self.endpoint}: server error. {_first_line(str(error))}"
+            raise RemoteError(message, transient=True) from None
+        except SPARQLWrapperException as error:
+            raise RemoteError(f"{self.endpoint}: {_first_line(str(error))}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise _network_error(self.endpoint, error) from None
+
+    def queryAndConvert(self) -> Any:  # noqa: N802 (SPARQLWrapper's name)
+        try:
+            return super().queryAndConvert()
+        except (ValueError, json.JSONDecodeError) as error:
+            raise RemoteError(f"{self.endpoint}: not SPARQL JSON results: {error}") from None
+
+
+def _send(request: urllib.request.Request, timeout: float) -> bytes:
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()  # type: ignore[no-any-return]
+    except urllib.error.HTTPError as error:
+        raise _http_error(request.full_url, error) from None
+    except (urllib.error.URLError, OSError) as error:
+        raise _network_error(request.full_url, error) from None
+
+
+def _http_error(url: str, error: urllib.error.HTTPError) -> RemoteError:
+    detail = ""
+    with contextlib.suppress(OSError):
+        detail = _first_line(error.read().decode("utf-8", "replace"))
+    where = url.split("?", 1)[0]
+    if error.code in (401, 403):
+        return RemoteError(f"{where}: credentials refused (HTTP {error.code}) {detail}".strip())
+    return RemoteError(
+        f"{where}: HTTP {error.code} {error.reason}. {detail}".strip(), transient=error.code >= 500
+    )
+
+
+def _network_error(url: str, error: Exception) -> RemoteError:
+    reason = getattr(error, "reason", error)
+    where = url.split("?", 1)[0]
+    if isinstance(reason, socket.timeout | TimeoutError):
+        return RemoteError(f"{where}: timed out", transient=True)
+    return RemoteError(f"{where}: cannot connect ({reason})", transient=True)
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0][:300] if lines else ""

@@ -1,0 +1,120 @@
+"""`ldkit publish` into a real Oxigraph server: counts match, idempotent, safe on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from scripts import publish as publishing
+from server.remote import RemoteError, RemoteStore
+from server.settings import Settings
+from tests.stores import OxigraphServer
+from tests.support import run_cli
+
+ORGANISATIONS = "https://w3id.org/climate-mobility/id/graph/iom-morocco-wim-excom-meeting-page"
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    yield server
+    server.stop()
+
+
+def _args(server: OxigraphServer, gsp: bool) -> list[str]:
+    args = ["publish", "--endpoint", server.query_url, "--update-endpoint", server.update_url]
+    return args + (["--gsp-endpoint", server.gsp_url] if gsp else [])
+
+
+def _remote_counts(server: OxigraphServer) -> dict[str, int]:
+    remote = RemoteStore(server.query_url)
+    rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+@pytest.mark.parametrize("gsp", [False, True], ids=["update", "graph-store"])
+def test_publish_replaces_every_graph_and_counts_match(
+    gsp: bool, oxigraph: OxigraphServer, built_settings: Settings
+) -> None:
+    result = run_cli(built_settings.root, *_args(oxigraph, gsp))
+    assert result.exit_code == 0, result.stderr
+    local = {g: len(t) for g, t in publishing.local_graphs(built_settings).items()}
+    assert _remote_counts(oxigraph) == local
+    assert ORGANISATIONS in local
+    # Publishing again gives the same store.
+    again = run_cli(built_settings.root, *_args(oxigraph, gsp))
+    assert again.exit_code == 0, again.stderr
+    assert _remote_counts(oxigraph) == local
+
+
+def test_the_competency_questions_give_the_same_answers_remotely(
+    oxigraph: OxigraphServer, built_settings: Settings
+) -> None:
+    graphs = publishing.local_graphs(built_settings)
+    publishing.publish(RemoteStore(oxigraph.query_url, oxigraph.update_url), graphs)
+    local = ox.Store.read_only(str(built_settings.build_dir / "store"))
+    union = RemoteStore(oxigraph.query_url + "?union-default-graph")
+    for path in sorted((built_settings.root / "queries").glob("*.rq")):
+        query = path.read_text(encoding="utf-8")
+        solutions = local.query(query, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        expected = sorted(
+            tuple(row[n].value if row[n] is not None else "" for n in names)  # type: ignore[union-attr]
+            for row in solutions
+        )
+        remote = sorted(
+            tuple(row[n]["value"] if n in row else "" for n in names) for row in union.select(query)
+        )
+        assert remote == expected, path.name
+    del local
+
+
+def test_a_dead_store_gives_one_line_and_exit_2(built_settings: Settings, tmp_path: Path) -> None:
+    server = OxigraphServer(tmp_path / "dead")  # never started
+    result = run_cli(built_settings.root, *_args(server, gsp=False))
+    assert result.exit_code == 2
+    assert "not published:" in result.stderr
+    assert "cannot connect" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_store_killed_mid_publish_keeps_its_previous_graphs(
+    oxigraph: OxigraphServer, built_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = RemoteStore(oxigraph.query_url, oxigraph.update_url, timeout=5)
+    graphs = publishing.local_graphs(built_settings)
+    publishing.publish(remote, graphs)
+    before = _remote_counts(oxigraph)
+    monkeypatch.setattr(publishing, "RETRY_DELAYS", (0.1,))
+    changed = {g: t[: len(t) // 2] for g, t in graphs.items()}
+    sent = []
+
+    def kill_after_first_chunk(n: int) -> None:
+        sent.append(n)
+        if len(sent) == 2:
+            oxigraph.kill()
+
+    with pytest.raises(RemoteError, match="cannot connect"):
+        publishing.publish(remote, changed, chunk_size=20, advance=kill_after_first_chunk)
+    oxigraph.start()
+    after = _remote_counts(oxigraph)
+    staging = [g for g in after if g.startswith("urn:ldkit:staging:")]
+    assert {g: n for g, n in after.items() if g not in staging} == before
+
+
+def test_chunks_keep_a_blank_node_in_one_request() -> None:
+    b1, b2 = ox.BlankNode("b1"), ox.BlankNode("b2")
+    p = ox.NamedNode("http://example.org/p")
+    triples = [
+        ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), p, b1 if i % 2 else b2)
+        for i in range(10)
+    ]
+    triples.append(ox.Triple(b1, p, ox.Literal("x")))
+    chunks = [chunk for _first, chunk in publishing._chunks(triples, 3)]
+    assert sum(map(len, chunks)) == len(triples)
+    for node in (b1, b2):
+        holding = [c for c in chunks if any(node in (t.subject, t.object) for t in c)]
+        assert len(holding) == 1
