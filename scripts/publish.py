@@ -110,6 +110,10 @@ def _upload(remote: RemoteStore, graph: str, chunk: Sequence[ox.Triple], first: 
     body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b""
     if remote.gsp_url:
         remote.put_graph(graph, body, "application/n-triples", replace=first)
+    elif any(map(_has_blank, chunk)):
+        # Virtuoso refuses blank nodes in INSERT DATA ("not allowed in a constant clause"); a
+        # template with an empty WHERE makes the same fresh nodes, in every store.
+        remote.update(f"INSERT {{ GRAPH <{graph}> {{\n{body.decode('utf-8')}}} }} WHERE {{}}")
     else:
         remote.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body.decode('utf-8')}}} }}")
 

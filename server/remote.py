@@ -7,6 +7,7 @@ caller may retry them.
 
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
 import dataclasses
@@ -124,10 +125,10 @@ class _Wrapper(SPARQLWrapper):  # type: ignore[misc]
         except Unauthorized:
             raise RemoteError(f"{self.endpoint}: credentials refused (HTTP 401)") from None
         except EndPointInternalError as error:
-            message = f"{self.endpoint}: server error. {_first_line(str(error))}"
+            message = f"{self.endpoint}: server error. {_wrapper_detail(error)}"
             raise RemoteError(message, transient=True) from None
         except SPARQLWrapperException as error:
-            raise RemoteError(f"{self.endpoint}: {_first_line(str(error))}") from None
+            raise RemoteError(f"{self.endpoint}: {_wrapper_detail(error)}") from None
         except (urllib.error.URLError, OSError) as error:
             raise _network_error(self.endpoint, error) from None
 
@@ -166,6 +167,20 @@ def _network_error(url: str, error: Exception) -> RemoteError:
     if isinstance(reason, socket.timeout | TimeoutError):
         return RemoteError(f"{where}: timed out", transient=True)
     return RemoteError(f"{where}: cannot connect ({reason})", transient=True)
+
+
+def _wrapper_detail(error: SPARQLWrapperException) -> str:
+    """SPARQLWrapper's one-line summary, then the first line of the store's own answer.
+
+    The store's answer says what to do (Virtuoso: "SR186: SECURITY: No permission to execute
+    procedure ..."); SPARQLWrapper keeps it only as the repr of the body inside its message.
+    """
+    summary, _, response = str(error).partition("Response:\n")
+    with contextlib.suppress(ValueError, SyntaxError):
+        body = ast.literal_eval(response.strip())
+        if isinstance(body, bytes):
+            response = body.decode("utf-8", "replace")
+    return f"{_first_line(summary)} {_first_line(response)}".strip()
 
 
 def _first_line(text: str) -> str:

@@ -1,4 +1,4 @@
-"""`ldkit publish` into a real Oxigraph server: counts match, idempotent, safe on failure."""
+"""`ldkit publish` into real stores (Oxigraph, Virtuoso): counts match, idempotent, safe to fail."""
 
 from __future__ import annotations
 
@@ -11,56 +11,67 @@ import pytest
 from scripts import publish as publishing
 from server.remote import RemoteError, RemoteStore
 from server.settings import Settings
-from tests.stores import OxigraphServer
+from tests.stores import OxigraphServer, VirtuosoServer
 from tests.support import run_cli
 
 ORGANISATIONS = "https://w3id.org/climate-mobility/id/graph/iom-morocco-wim-excom-meeting-page"
+Server = OxigraphServer | VirtuosoServer
+STORES: dict[str, type[Server]] = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store_kind(request: pytest.FixtureRequest) -> type[Server]:
+    return STORES[request.param]
 
 
 @pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
-    server = OxigraphServer(tmp_path / "oxigraph").start()
+def store(store_kind: type[Server], tmp_path: Path) -> Iterator[Server]:
+    """A real store, started empty on loopback for one test."""
+    server = store_kind(tmp_path / "store").start()
     yield server
     server.stop()
 
 
-def _args(server: OxigraphServer, gsp: bool) -> list[str]:
+def _args(server: Server, gsp: bool) -> list[str]:
     args = ["publish", "--endpoint", server.query_url, "--update-endpoint", server.update_url]
     return args + (["--gsp-endpoint", server.gsp_url] if gsp else [])
 
 
-def _remote_counts(server: OxigraphServer) -> dict[str, int]:
+def _remote_counts(server: Server) -> dict[str, int]:
+    """Triples per graph in the store, leaving out the graphs it held before any publishing."""
     remote = RemoteStore(server.query_url)
     rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+    counts = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+    return {g: n for g, n in counts.items() if g not in server.system_graphs}
 
 
 @pytest.mark.parametrize("gsp", [False, True], ids=["update", "graph-store"])
 def test_publish_replaces_every_graph_and_counts_match(
-    gsp: bool, oxigraph: OxigraphServer, built_settings: Settings
+    gsp: bool, store: Server, built_settings: Settings
 ) -> None:
-    result = run_cli(built_settings.root, *_args(oxigraph, gsp))
+    result = run_cli(built_settings.root, *_args(store, gsp))
     assert result.exit_code == 0, result.stderr
     local = {g: len(t) for g, t in publishing.local_graphs(built_settings).items()}
-    assert _remote_counts(oxigraph) == local
+    assert _remote_counts(store) == local
     assert ORGANISATIONS in local
     # Publishing again gives the same store.
-    again = run_cli(built_settings.root, *_args(oxigraph, gsp))
+    again = run_cli(built_settings.root, *_args(store, gsp))
     assert again.exit_code == 0, again.stderr
-    assert _remote_counts(oxigraph) == local
+    assert _remote_counts(store) == local
 
 
 def test_the_competency_questions_give_the_same_answers_remotely(
-    oxigraph: OxigraphServer, built_settings: Settings
+    store: Server, built_settings: Settings
 ) -> None:
     graphs = publishing.local_graphs(built_settings)
-    publishing.publish(RemoteStore(oxigraph.query_url, oxigraph.update_url), graphs)
+    publishing.publish(RemoteStore(store.query_url, store.update_url), graphs)
     local = ox.Store.read_only(str(built_settings.build_dir / "store"))
-    union = RemoteStore(oxigraph.query_url + "?union-default-graph")
+    union = RemoteStore(store.union_query_url)
     for path in sorted((built_settings.root / "queries").glob("*.rq")):
         query = path.read_text(encoding="utf-8")
         solutions = local.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        assert isinstance(solutions, ox.QuerySolutions), path.name
+        names = [v.value for v in solutions.variables]
         expected = sorted(
             tuple(row[n].value if row[n] is not None else "" for n in names)  # type: ignore[union-attr]
             for row in solutions
@@ -72,8 +83,14 @@ def test_the_competency_questions_give_the_same_answers_remotely(
     del local
 
 
-def test_a_dead_store_gives_one_line_and_exit_2(built_settings: Settings, tmp_path: Path) -> None:
-    server = OxigraphServer(tmp_path / "dead")  # never started
+def test_a_dead_store_gives_one_line_and_exit_2(
+    store_kind: type[Server],
+    built_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(publishing, "RETRY_DELAYS", (0.1,))  # retried still, without the wait
+    server = store_kind(tmp_path / "dead")  # never started
     result = run_cli(built_settings.root, *_args(server, gsp=False))
     assert result.exit_code == 2
     assert "not published:" in result.stderr
@@ -81,13 +98,24 @@ def test_a_dead_store_gives_one_line_and_exit_2(built_settings: Settings, tmp_pa
     assert "Traceback" not in result.stderr
 
 
+def test_a_refused_update_says_why_in_the_stores_words(store: Server) -> None:
+    remote = RemoteStore(store.query_url, store.update_url)
+    with pytest.raises(RemoteError) as refused:
+        remote.update("INSERT DATA { <urn:ldkit:s> <urn:ldkit:p> }")
+    message = str(refused.value)
+    assert "\n" not in message
+    # SPARQLWrapper's summary alone does not say what is wrong; the store's first line does.
+    _summary, _, store_says = message.partition("probably the SPARQL query is badly formed.")
+    assert store_says.strip(), message
+
+
 def test_a_store_killed_mid_publish_keeps_its_previous_graphs(
-    oxigraph: OxigraphServer, built_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    store: Server, built_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    remote = RemoteStore(oxigraph.query_url, oxigraph.update_url, timeout=5)
+    remote = RemoteStore(store.query_url, store.update_url, timeout=5)
     graphs = publishing.local_graphs(built_settings)
     publishing.publish(remote, graphs)
-    before = _remote_counts(oxigraph)
+    before = _remote_counts(store)
     monkeypatch.setattr(publishing, "RETRY_DELAYS", (0.1,))
     changed = {g: t[: len(t) // 2] for g, t in graphs.items()}
     sent = []
@@ -95,12 +123,12 @@ def test_a_store_killed_mid_publish_keeps_its_previous_graphs(
     def kill_after_first_chunk(n: int) -> None:
         sent.append(n)
         if len(sent) == 2:
-            oxigraph.kill()
+            store.kill()
 
     with pytest.raises(RemoteError, match="cannot connect"):
         publishing.publish(remote, changed, chunk_size=20, advance=kill_after_first_chunk)
-    oxigraph.start()
-    after = _remote_counts(oxigraph)
+    store.start()
+    after = _remote_counts(store)
     staging = [g for g in after if g.startswith("urn:ldkit:staging:")]
     assert {g: n for g, n in after.items() if g not in staging} == before
 
