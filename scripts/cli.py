@@ -270,6 +270,11 @@ def _build(settings: Settings):  # type: ignore[no-untyped-def]
         fail(f"not built: {refused}", EXIT_INVALID)
 
 
+from scripts.linking.cli import link  # noqa: E402  (after the group it joins)
+
+cli.add_command(link)
+
+
 def main() -> None:
     """Entry point of the `ldkit` command."""
     cli(prog_name="ldkit")

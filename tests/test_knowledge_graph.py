@@ -142,14 +142,15 @@ def test_settings_of_the_repository(repo_settings: Settings) -> None:
     assert load_settings(repo_settings.root).base_iri == "https://w3id.org/climate-mobility/"
 
 
-CASABLANCA = "<https://w3id.org/climate-mobility/id/place/casablanca>"
+# A place described in data/places.trig only (its external links, if any, would be in data/links/).
+KATOWICE = "<https://w3id.org/climate-mobility/id/place/katowice>"
 APPENDED = {
     # check that must catch it: triples appended to data/places.trig (default graph)
     "untyped-thing-violation": "<https://w3id.org/climate-mobility/id/place/atlantis> "
     '<http://www.w3.org/2000/01/rdf-schema#label> "Atlantis"@en, "Atlantide"@fr .',
-    "foreign-iri-violation": f"{CASABLANCA} <http://www.w3.org/2004/02/skos/core#exactMatch> "
-    "<http://dbpedia.org/resource/Casablanca> .",
-    "undeclared-term-violation": f'{CASABLANCA} <https://schema.org/populationCount> "4270000" .',
+    "foreign-iri-violation": f"{KATOWICE} <http://www.w3.org/2004/02/skos/core#exactMatch> "
+    "<http://dbpedia.org/resource/Katowice> .",
+    "undeclared-term-violation": f'{KATOWICE} <https://schema.org/populationCount> "290000" .',
     "missing-label-violation": "<https://w3id.org/climate-mobility/id/place/nowhere> a "
     '<https://schema.org/City> ; <http://www.w3.org/2000/01/rdf-schema#label> "Nowhere"@en .',
 }

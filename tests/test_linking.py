@@ -1,0 +1,213 @@
+"""`ldkit link check|suggest|report` against real local servers holding small fixtures.
+
+Wikidata is a real Oxigraph server loaded with `fixtures/wikidata/excerpt.ttl`; UNBIS, the SDG
+KOS and GeoNames are a loopback HTTP server answering per-concept Turtle from
+`fixtures/concepts/`. Never the internet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, URIRef
+from rdflib.namespace import OWL, PROV, SKOS
+
+from scripts.linking.targets import TARGETS
+from tests.conftest import FIXTURES, ROOT
+from tests.oxigraph_server import ConceptServer, OxigraphServer
+from tests.sparql_server import free_port
+from tests.support import run_cli
+
+WIKIDATA_FIXTURE = FIXTURES / "wikidata" / "excerpt.ttl"
+DOCUMENT_TARGETS = ("unbis", "sdg", "geonames")
+BASE = "https://w3id.org/climate-mobility/"
+
+
+@pytest.fixture(scope="module")
+def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph SPARQL server holding the Wikidata-shaped fixture."""
+    with OxigraphServer(WIKIDATA_FIXTURE, tmp_path_factory.mktemp("wikidata")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def concepts() -> Iterator[ConceptServer]:
+    """Per-concept Turtle for UNBIS, the SDG KOS and GeoNames, on loopback."""
+    fixtures = {
+        key: (FIXTURES / "concepts" / f"{key}.ttl", TARGETS[key].namespace)
+        for key in DOCUMENT_TARGETS
+    }
+    with ConceptServer(fixtures) as server:
+        yield server
+
+
+@pytest.fixture
+def endpoints(wikidata: OxigraphServer, concepts: ConceptServer) -> list[str]:
+    """The `--endpoint` options sending every target to the local servers."""
+    options = ["--endpoint", wikidata.url]
+    for key in DOCUMENT_TARGETS:
+        options += ["--endpoint", f"{key}={concepts.url(key)}"]
+    return options
+
+
+def _edit_links(root: Path, target: str, old: str, new: str) -> None:
+    path = root / "data" / "links" / f"{target}.trig"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_check_is_green_on_the_shipped_links(dataset_copy: Path, endpoints: list[str]) -> None:
+    result = run_cli(dataset_copy, "link", "check", *endpoints)
+    assert result.exit_code == 0, result.output
+    assert "checked 31 links: 0 missing, 0 redirect, 0 label mismatch" in result.stderr
+    assert result.stdout == ""
+    for key in TARGETS:
+        cache = (dataset_copy / "data" / "links" / "cache" / f"{key}.ttl").read_text()
+        assert "check:checked" in cache and "rdfs:label" in cache
+
+
+def test_a_missing_target_exits_1_and_is_named(dataset_copy: Path, endpoints: list[str]) -> None:
+    _edit_links(dataset_copy, "wikidata", "wd:Q7903 .", "wd:Q99999999 .")
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2])
+    assert result.exit_code == 1
+    assert "missing: place/casablanca exactMatch wikidata:Q99999999" in result.stdout
+    assert "missing target(s): wikidata:Q99999999" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_concept_of_a_document_target_is_named(
+    dataset_copy: Path, endpoints: list[str]
+) -> None:
+    _edit_links(dataset_copy, "unbis", "unbis:1007107 .", "unbis:1099999 .")
+    result = run_cli(dataset_copy, "link", "check", "--target", "unbis", *endpoints[2:4])
+    assert result.exit_code == 1
+    assert "missing: concept/axis-youth-support relatedMatch unbis:1099999" in result.stdout
+
+
+def test_a_label_mismatch_is_reported(dataset_copy: Path, endpoints: list[str]) -> None:
+    # Casablanca linked to Marrakesh's item: the item exists, its labels are not ours.
+    _edit_links(dataset_copy, "wikidata", "wd:Q7903 .", "wd:Q101625 .")
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2])
+    assert result.exit_code == 0
+    lines = [line for line in result.stdout.splitlines() if line.startswith("label mismatch")]
+    assert len(lines) == 2  # in English and in French
+    assert "place/casablanca exactMatch wikidata:Q101625 (graph graph/links-wikidata)" in lines[0]
+    assert '"Casablanca"@en' in result.stdout and '"Marrakesh"@en' in result.stdout
+
+
+def test_a_redirect_is_reported(dataset_copy: Path, endpoints: list[str]) -> None:
+    _edit_links(dataset_copy, "wikidata", "wd:Q7903 .", "wd:Q99990001 .")
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2])
+    assert result.exit_code == 0
+    assert (
+        "redirect: place/casablanca exactMatch wikidata:Q99990001 (graph graph/links-wikidata): "
+        "wikidata:Q99990001 was merged into wikidata:Q7903" in result.stdout
+    )
+    assert "label mismatch" not in result.stdout  # the survivor's labels are compared
+
+
+def test_the_cache_makes_a_second_run_work_offline(dataset_copy: Path, tmp_path: Path) -> None:
+    with OxigraphServer(WIKIDATA_FIXTURE, tmp_path / "store") as server:
+        first = run_cli(
+            dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", server.url
+        )
+        assert first.exit_code == 0
+        assert "(9 asked, 0 from the cache)" in first.stderr
+        server.stop()
+        second = run_cli(
+            dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", server.url
+        )
+        assert second.exit_code == 0, second.output
+        assert "(0 asked, 9 from the cache)" in second.stderr
+        refused = run_cli(
+            dataset_copy,
+            "link",
+            "check",
+            "--target",
+            "wikidata",
+            "--endpoint",
+            server.url,
+            "--no-cache",
+        )
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error: cannot query http://127.0.0.1:")
+    assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_target_exits_2_without_a_traceback(dataset_copy: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", url)
+    assert result.exit_code == 2
+    assert "cannot query" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "option", ["unbis=http://127.0.0.1:1/", "ftp://example.org/", "nowhere=http://127.0.0.1:1/"]
+)
+def test_a_bad_endpoint_option_exits_2(dataset_copy: Path, option: str) -> None:
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", option)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --endpoint")
+
+
+def test_suggest_ranks_the_removed_link_first_and_accept_writes_it(
+    dataset_copy: Path, endpoints: list[str]
+) -> None:
+    _edit_links(dataset_copy, "wikidata", "    place:casablanca skos:exactMatch wd:Q7903 .\n", "")
+    result = run_cli(dataset_copy, "link", "suggest", *endpoints[:2])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    first = lines[lines.index("place/casablanca:") + 1]
+    assert "wikidata:Q7903" in first and "Q515 (city) fits City" in first
+    assert "wikidata:Q132689" in lines[lines.index("place/casablanca:") + 2]  # the film, second
+
+    accepted = run_cli(dataset_copy, "link", "suggest", "--accept", *endpoints[:2])
+    assert accepted.exit_code == 0
+    assert "accepted place/casablanca -> wikidata:Q7903" in accepted.stderr
+    assert run_cli(dataset_copy, "validate").exit_code == 0
+    graph = URIRef(f"{BASE}id/graph/links-wikidata-place-casablanca")
+    dataset = Dataset().parse(dataset_copy / "data" / "links" / "wikidata.trig", format="trig")
+    link = (
+        URIRef(f"{BASE}id/place/casablanca"),
+        SKOS.exactMatch,
+        URIRef(f"{TARGETS['wikidata'].namespace}Q7903"),
+    )
+    assert (*link, graph) in dataset
+    assert (graph, PROV.wasDerivedFrom, URIRef(f"{BASE}id/source/wikidata")) in dataset
+    assert (graph, PROV.generatedAtTime, None) in dataset
+    assert (
+        run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2]).exit_code
+        == 0
+    )
+
+
+def test_report_counts_coverage_per_class_and_target(dataset_copy: Path) -> None:
+    result = run_cli(dataset_copy, "link", "report", "--format", "json")
+    assert result.exit_code == 0
+    figures = json.loads(result.stdout)
+    assert figures["targets"]["wikidata"] == {"linked": 9, "counterparts": 15}
+    assert figures["targets"]["geonames"] == {"linked": 3, "counterparts": 3}
+    assert figures["classes"]["schema:City"]["geonames"] == 2
+    assert figures["classes"]["schema:Country"] == {
+        "things": 1,
+        "linked": 1,
+        "wikidata": 1,
+        "unbis": 1,
+        "sdg": 0,
+        "geonames": 1,
+    }
+    table = run_cli(dataset_copy, "link", "report")
+    assert "schema:City" in table.stdout and "known counterpart" in table.stdout
+
+
+def test_no_link_is_an_owl_same_as() -> None:
+    """The store never merges our resources with foreign ones: links are SKOS mappings."""
+    for path in sorted((ROOT / "data").rglob("*.trig")):
+        if "cache" in path.parts:
+            continue
+        dataset = Dataset().parse(path, format="trig")
+        assert not list(dataset.quads((None, OWL.sameAs, None, None))), path
