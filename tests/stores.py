@@ -62,6 +62,18 @@ class OxigraphServer:
         """Graphs the store holds before anything is published into it: none."""
         return frozenset()
 
+    def load(self, fixture: Path) -> OxigraphServer:
+        """Load an RDF file into the (stopped) store with `oxigraph load`."""
+        command = [str(OXIGRAPH), "load", "--location", str(self.location), "--file", str(fixture)]
+        subprocess.run(command, check=True, capture_output=True)
+        return self
+
+    def __enter__(self) -> OxigraphServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self) -> OxigraphServer:
         assert OXIGRAPH.exists(), f"the Oxigraph server is not installed at {OXIGRAPH}"
         self.process = subprocess.Popen(

@@ -16,9 +16,10 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
 from scripts.linking.targets import TARGETS
+from tests.concept_server import ConceptServer
 from tests.conftest import FIXTURES, ROOT
-from tests.oxigraph_server import ConceptServer, OxigraphServer
 from tests.sparql_server import free_port
+from tests.stores import OxigraphServer
 from tests.support import run_cli
 
 WIKIDATA_FIXTURE = FIXTURES / "wikidata" / "excerpt.ttl"
@@ -29,7 +30,7 @@ BASE = "https://w3id.org/climate-mobility/"
 @pytest.fixture(scope="module")
 def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """A real Oxigraph SPARQL server holding the Wikidata-shaped fixture."""
-    with OxigraphServer(WIKIDATA_FIXTURE, tmp_path_factory.mktemp("wikidata")) as server:
+    with OxigraphServer(tmp_path_factory.mktemp("wikidata")).load(WIKIDATA_FIXTURE) as server:
         yield server
 
 
@@ -47,7 +48,7 @@ def concepts() -> Iterator[ConceptServer]:
 @pytest.fixture
 def endpoints(wikidata: OxigraphServer, concepts: ConceptServer) -> list[str]:
     """The `--endpoint` options sending every target to the local servers."""
-    options = ["--endpoint", wikidata.url]
+    options = ["--endpoint", wikidata.query_url]
     for key in DOCUMENT_TARGETS:
         options += ["--endpoint", f"{key}={concepts.url(key)}"]
     return options
@@ -111,15 +112,15 @@ def test_a_redirect_is_reported(dataset_copy: Path, endpoints: list[str]) -> Non
 
 
 def test_the_cache_makes_a_second_run_work_offline(dataset_copy: Path, tmp_path: Path) -> None:
-    with OxigraphServer(WIKIDATA_FIXTURE, tmp_path / "store") as server:
+    with OxigraphServer(tmp_path / "store").load(WIKIDATA_FIXTURE) as server:
         first = run_cli(
-            dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", server.url
+            dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", server.query_url
         )
         assert first.exit_code == 0
         assert "(9 asked, 0 from the cache)" in first.stderr
         server.stop()
         second = run_cli(
-            dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", server.url
+            dataset_copy, "link", "check", "--target", "wikidata", "--endpoint", server.query_url
         )
         assert second.exit_code == 0, second.output
         assert "(0 asked, 9 from the cache)" in second.stderr
@@ -130,7 +131,7 @@ def test_the_cache_makes_a_second_run_work_offline(dataset_copy: Path, tmp_path:
             "--target",
             "wikidata",
             "--endpoint",
-            server.url,
+            server.query_url,
             "--no-cache",
         )
     assert refused.exit_code == 2
