@@ -150,3 +150,35 @@ def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | 
         if best is None or rank[:2] > best[:2]:
             best = rank
     return best[2] if best else None
+
+
+# The W3C's IRIs for formats (https://www.w3.org/ns/formats/), named by `Format.key` and kind.
+W3C_FORMAT_IRIS: dict[tuple[str, str], str] = {
+    ("results", "json"): "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    ("results", "xml"): "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    ("results", "csv"): "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    ("results", "tsv"): "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    ("rdf", "ttl"): "http://www.w3.org/ns/formats/Turtle",
+    ("rdf", "nt"): "http://www.w3.org/ns/formats/N-Triples",
+    ("rdf", "jsonld"): "http://www.w3.org/ns/formats/JSON-LD",
+    ("rdf", "rdf"): "http://www.w3.org/ns/formats/RDF_XML",
+    ("rdf", "trig"): "http://www.w3.org/ns/formats/TriG",
+    ("rdf", "nq"): "http://www.w3.org/ns/formats/N-Quads",
+}
+
+# What the SPARQL endpoint answers: results for SELECT/ASK, graphs for CONSTRUCT/DESCRIBE.
+GRAPH_ANSWER_FORMATS: tuple[Format, ...] = RDF_FORMATS[:4]
+
+
+def requested_format(value: str | None, offered: Sequence[Format]) -> Format | None:
+    """The format a `?format=`/`?_format=` value names among `offered`.
+
+    A key, an extension or a media type, as `by_key`; also the names clients such as
+    SPARQLWrapper send (`turtle`, `json-ld`: rdflib's names, and the labels).
+    """
+    if not value:
+        return None
+    wanted = value.strip().lower()
+    return by_key(wanted, offered) or next(
+        (f for f in offered if wanted in (f.rdflib, f.label.lower())), None
+    )

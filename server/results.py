@@ -43,7 +43,9 @@ def term_json(term: Any) -> dict[str, Any]:
     }
 
 
-def solutions_body(solutions: ox.QuerySolutions, fmt: Format, limit: int) -> tuple[bytes, int, bool]:
+def solutions_body(
+    solutions: ox.QuerySolutions, fmt: Format, limit: int
+) -> tuple[bytes, int, bool]:
     """The serialised solutions, how many rows were written and whether the cap cut them."""
     names = [variable.value for variable in solutions.variables]
     rows: list[dict[str, Any]] = []
@@ -53,10 +55,7 @@ def solutions_body(solutions: ox.QuerySolutions, fmt: Format, limit: int) -> tup
     del rows[limit:]
     document = {"head": {"vars": names}, "results": {"bindings": rows}}
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    if fmt.oxigraph != ox.QueryResultsFormat.JSON:
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=fmt.oxigraph)
-    return body, len(rows), truncated
+    return _convert(body, fmt), len(rows), truncated
 
 
 def boolean_body(answer: bool, fmt: Format) -> bytes:
@@ -64,12 +63,16 @@ def boolean_body(answer: bool, fmt: Format) -> bytes:
     if fmt.oxigraph in (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV):
         return f"_askResult\n{str(answer).lower()}\n".encode()
     document = {"head": {}, "boolean": answer}
-    body = json.dumps(document).encode()
-    if fmt.oxigraph != ox.QueryResultsFormat.JSON:
-        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(
-            format=fmt.oxigraph
-        )
-    return body
+    return _convert(json.dumps(document).encode(), fmt)
+
+
+def _convert(json_body: bytes, fmt: Format) -> bytes:
+    """SPARQL JSON results rewritten in another results format by pyoxigraph's serialisers."""
+    target = fmt.oxigraph
+    if not isinstance(target, ox.QueryResultsFormat) or target == ox.QueryResultsFormat.JSON:
+        return json_body
+    parsed = ox.parse_query_results(json_body, format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=target) or b""
 
 
 class _Counter:
@@ -95,6 +98,8 @@ def triples_body(
 ) -> tuple[bytes, int, bool]:
     """Serialised triples (at most `limit`), how many and whether the cap cut them."""
     counter = _Counter(triples, limit)
-    wants_prefixes = fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-    body = ox.serialize(counter, format=fmt.oxigraph, prefixes=prefixes if wants_prefixes else None)
+    target = fmt.oxigraph
+    assert isinstance(target, ox.RdfFormat), fmt
+    wants_prefixes = target in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    body = ox.serialize(counter, format=target, prefixes=prefixes if wants_prefixes else None)
     return body or b"", counter.count, counter.truncated

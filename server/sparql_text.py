@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 _TOKEN = re.compile(
     r"""
@@ -30,8 +30,18 @@ _TOKEN = re.compile(
 )
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
-                "WITH")
+UPDATE_WORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,9 +70,34 @@ def tokens(text: str) -> Iterator[Token]:
             yield Token(kind, match.group(), match.start())
 
 
+@dataclasses.dataclass(frozen=True)
+class QueryFacts:
+    """What the endpoint needs to know about a query before running it, from one lexer pass."""
+
+    form: str | None
+    has_from: bool
+    prefixes: dict[str, str]
+    stream: tuple[Token, ...]
+
+
+def read_query(text: str) -> QueryFacts:
+    """The form, dataset clause and prefixes of a query (see `query_form`, `has_from`...)."""
+    stream = tuple(tokens(text))
+    return QueryFacts(
+        _form(stream),
+        any(token.keyword == "FROM" for token in stream),
+        _prefixes(stream),
+        stream,
+    )
+
+
 def query_form(text: str) -> str | None:
     """`SELECT`, `ASK`, `CONSTRUCT` or `DESCRIBE`: the first query-form keyword, or None."""
-    for token in tokens(text):
+    return _form(tokens(text))
+
+
+def _form(stream: Iterable[Token]) -> str | None:
+    for token in stream:
         if token.keyword in QUERY_FORMS:
             return token.keyword
         if token.keyword in UPDATE_WORDS:
@@ -70,13 +105,13 @@ def query_form(text: str) -> str | None:
     return None
 
 
-def check_remote_access(text: str, allowed: Sequence[str] = ()) -> None:
+def check_remote_access(text: str | Sequence[Token], allowed: Sequence[str] = ()) -> None:
     """Raise RefusedOperation when the text would make the server open a connection.
 
     `LOAD` is always refused; `SERVICE` is refused unless its endpoint is a literal IRI listed in
     `allowed` (a variable endpoint or a prefixed name is refused: it cannot be checked first).
     """
-    stream = list(tokens(text))
+    stream = list(tokens(text)) if isinstance(text, str) else text
     for position, token in enumerate(stream):
         if token.keyword == "LOAD":
             raise RefusedOperation("LOAD is not allowed: this endpoint never fetches remote data")
@@ -104,9 +139,8 @@ def add_using(update: str, default_graphs: Sequence[str], named_graphs: Sequence
     modify operation carried the clauses. `INSERT DATA`, `DELETE DATA` and `DELETE WHERE` have no
     dataset and are left alone.
     """
-    clause = " ".join(
-        [f"USING <{iri}>" for iri in default_graphs] + [f"USING NAMED <{iri}>" for iri in named_graphs]
-    )
+    clauses = [f"USING <{iri}>" for iri in default_graphs]
+    clause = " ".join(clauses + [f"USING NAMED <{iri}>" for iri in named_graphs])
     if not clause:
         return update
     insert_at = list(_modify_where_offsets(list(tokens(update))))
@@ -134,3 +168,22 @@ def _modify_where_offsets(stream: list[Token]) -> Iterator[int]:
         if depth == 0 and keyword in ("DATA", "WHERE") and previous in ("INSERT", "DELETE"):
             first = "DATA"  # INSERT DATA, DELETE DATA, DELETE WHERE: no dataset clause
         previous = keyword if depth == 0 else previous
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The `PREFIX p: <iri>` declarations of the text, to reuse when writing Turtle answers."""
+    return _prefixes(tuple(tokens(text)))
+
+
+def _prefixes(stream: Sequence[Token]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for position, token in enumerate(stream[:-2]):
+        name, iri = stream[position + 1], stream[position + 2]
+        if token.keyword == "PREFIX" and name.kind == "pname" and iri.kind == "iri":
+            found[name.text[:-1]] = iri.text[1:-1]
+    return found
+
+
+def has_from(text: str) -> bool:
+    """Whether a query names its dataset with FROM or FROM NAMED."""
+    return any(token.keyword == "FROM" for token in tokens(text))

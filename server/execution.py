@@ -1,0 +1,106 @@
+"""Running protocol operations on the store: the safety checks, the job, the errors as HTTP.
+
+Both the protocol views and the query page go through here, so a query refused, stopped or
+failed is refused, stopped or failed the same way whatever asked for it.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Request, current_app
+
+from server import sparql_text
+from server.formats import Format
+from server.protocol import Operation, ProtocolError
+from server.query_pool import PoolBusy, TimeLimitExceeded, WorkerLost
+from server.store import EmbeddedStore, Outcome
+
+
+def current_store() -> EmbeddedStore:
+    """The store of the running app."""
+    store: EmbeddedStore = current_app.extensions["ldkit_store"]
+    return store
+
+
+def execute_query(
+    operation: Operation, fmt: Format, base_iri: str, facts: sparql_text.QueryFacts | None = None
+) -> Outcome:
+    """Run a query for an answer in `fmt`; every failure is a ProtocolError with its status."""
+    store = current_store()
+    facts = facts or sparql_text.read_query(operation.text)
+    _refuse_remote(facts.stream)
+    protocol_dataset = bool(operation.default_graphs or operation.named_graphs)
+    job = {
+        "query": operation.text,
+        "base_iri": base_iri,
+        "format": fmt.media_type,
+        "row_limit": store.settings.row_limit,
+        "default_graphs": list(operation.default_graphs) if protocol_dataset else None,
+        "named_graphs": list(operation.named_graphs),
+        "has_from": facts.has_from,
+        "prefixes": facts.prefixes,
+    }
+    return _checked(store, "query", job, cacheable=True)
+
+
+def execute_update(operation: Operation, request: Request, base_iri: str) -> Outcome:
+    """Apply an update for a client holding the update token."""
+    store = current_store()
+    authorise_write(request)
+    _refuse_remote(operation.text)
+    text = operation.text
+    if operation.default_graphs or operation.named_graphs:
+        if sparql_text.has_dataset_clause(text):
+            raise ProtocolError(
+                400,
+                "the update names its dataset with USING or WITH and the request with"
+                " using-graph-uri/using-named-graph-uri: use one or the other",
+            )
+        text = sparql_text.add_using(text, operation.default_graphs, operation.named_graphs)
+    return _checked(store, "update", {"update": text, "base_iri": base_iri})
+
+
+def execute_graph_operation(job: dict[str, object], write: bool) -> Outcome:
+    """Read or write one graph (Graph Store Protocol)."""
+    return _checked(
+        current_store(), "write_graph" if write else "read_graph", job, cacheable=not write
+    )
+
+
+def authorise_write(request: Request) -> None:
+    """401 without a bearer token, 403 with a wrong one or when writes are disabled."""
+    token = current_store().settings.update_token
+    if not token:
+        raise ProtocolError(403, "this endpoint is read-only: updates are disabled")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise ProtocolError(401, "updates need an 'Authorization: Bearer <token>' header")
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ProtocolError(403, "the update token is wrong")
+
+
+def _refuse_remote(text: str | tuple[sparql_text.Token, ...]) -> None:
+    allowed = current_store().settings.service_allow_list
+    try:
+        sparql_text.check_remote_access(text, allowed)
+    except sparql_text.RefusedOperation as error:
+        raise ProtocolError(400, str(error)) from error
+
+
+def _checked(
+    store: EmbeddedStore, operation: str, job: dict[str, object], cacheable: bool = False
+) -> Outcome:
+    try:
+        outcome = store.run(operation, job, cacheable=cacheable)
+    except TimeLimitExceeded as error:
+        raise ProtocolError(503, str(error)) from error
+    except PoolBusy as error:
+        raise ProtocolError(503, str(error)) from error
+    except WorkerLost as error:
+        raise ProtocolError(500, str(error)) from error
+    if outcome.answer.status >= 400:
+        message = outcome.answer.body.decode("utf-8", "replace")
+        raise ProtocolError(outcome.answer.status, message)
+    return outcome

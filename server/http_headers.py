@@ -1,0 +1,77 @@
+"""HTTP done once for every SPARQL response: CORS, validators, caching, compression, CSP."""
+
+from __future__ import annotations
+
+import gzip
+
+from flask import Request, Response
+
+from server.store import DatasetVersion
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Link, X-Ldkit-Truncated, Server-Timing",
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type, If-None-Match",
+    "Access-Control-Max-Age": "86400",
+}
+COMPRESSIBLE_MIN_BYTES = 1024
+
+
+def add_cors(response: Response, request: Request) -> Response:
+    """Let any origin read SPARQL answers; answer preflight requests."""
+    response.headers.update(CORS_HEADERS)
+    if request.method == "OPTIONS":
+        response.headers.update(PREFLIGHT_HEADERS)
+    return response
+
+
+def add_page_policy(response: Response) -> Response:
+    """A strict Content-Security-Policy (and friends) on HTML pages."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def finish_read(
+    response: Response, request: Request, version: DatasetVersion, variant: str, writable: bool
+) -> Response:
+    """Compress, then add ETag/Last-Modified/Cache-Control and answer 304 when still fresh."""
+    response.vary.update(("Accept", "Accept-Encoding"))
+    compressed = compress(response, request)
+    if request.method not in ("GET", "HEAD"):
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response.set_etag(f"{version.tag}-{variant}{'-gz' if compressed else ''}")
+    response.last_modified = version.modified
+    response.headers["Cache-Control"] = "no-cache" if writable else "public, max-age=300"
+    response.make_conditional(request)  # turns it into a 304 in place when still fresh
+    return response
+
+
+def compress(response: Response, request: Request) -> bool:
+    """Gzip the body when the client accepts it and it is worth it."""
+    if "gzip" not in request.headers.get("Accept-Encoding", "").lower():
+        return False
+    if response.direct_passthrough or response.status_code != 200:
+        return False
+    body = response.get_data()
+    if len(body) < COMPRESSIBLE_MIN_BYTES:
+        return False
+    response.set_data(gzip.compress(body, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    return True
+
+
+def no_store(response: Response) -> Response:
+    """Errors and writes are never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
