@@ -149,6 +149,16 @@ def query(settings: Settings, query: str, output: str) -> None:
     "(or $LDKIT_UPDATE_TOKEN).",
 )
 @click.option("--workers", type=int, default=2, show_default=True, help="Web worker processes.")
+@click.option(
+    "--endpoint",
+    default=None,
+    help="Serve from this remote SPARQL store's query URL instead of the build (no build needed).",
+)
+@click.option(
+    "--update-endpoint",
+    default=None,
+    help="The remote store's SPARQL Update URL, for writes with --update-token.",
+)
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -158,16 +168,36 @@ def serve(
     row_limit: int | None,
     update_token: str | None,
     workers: int,
+    endpoint: str | None,
+    update_endpoint: str | None,
 ) -> None:
-    """Serve the dataset: SPARQL endpoint and pages, building the store when missing or stale."""
+    """Serve the dataset: SPARQL endpoint and pages, building the store when missing or stale.
+
+    With --endpoint, serve a remote SPARQL store instead (as `ldkit publish` filled it).
+    """
     from scripts.serve import serve as run_server
 
     settings = settings.replace(
-        time_limit=time_limit, row_limit=row_limit, update_token=update_token
+        time_limit=time_limit,
+        row_limit=row_limit,
+        update_token=update_token,
+        endpoint=endpoint,
+        update_endpoint=update_endpoint,
     )
-    if is_stale(settings):
-        _build(settings)
-    err.print(f"serving {settings.root.name} on http://{host}:{port}/", highlight=False)
+    if settings.update_endpoint and not settings.endpoint:
+        fail("--update-endpoint needs --endpoint (the remote store to serve from)")
+    for url in filter(None, (settings.endpoint, settings.update_endpoint)):
+        if not url.startswith(("http://", "https://")):
+            fail(f"not an http(s) URL: {url}")
+    if settings.endpoint:
+        source = f"the SPARQL store at {settings.endpoint}"
+        if settings.update_token and not settings.update_endpoint:
+            err.print("note: no --update-endpoint, so updates are refused", highlight=False)
+    else:
+        source = settings.root.name
+        if is_stale(settings):
+            _build(settings)
+    err.print(f"serving {source} on http://{host}:{port}/", highlight=False)
     run_server(settings, host, port, workers)
 
 

@@ -2,7 +2,8 @@
 
 Each gunicorn worker builds its own app (nothing is preloaded before the fork), so each holds its
 own pool of query processes; the processes are started as soon as the worker starts, not on the
-first request.
+first request. Over a remote store (`Settings.endpoint`) there are no query processes: a worker
+holds nothing but its answer cache, so any number of servers may run behind a load balancer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from gunicorn.app.base import BaseApplication
 
 from server import create_app
 from server.settings import Settings
+from server.store import EmbeddedStore
 
 THREADS_PER_WORKER = 4
 
@@ -33,7 +35,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         app = create_app(self.settings, pool_size=THREADS_PER_WORKER)
-        app.extensions["ldkit_store"].pool.start()
+        store = app.extensions["ldkit_store"]
+        if isinstance(store, EmbeddedStore):
+            store.pool.start()
         return app
 
 
@@ -70,5 +74,5 @@ def _close_store(server: Any, worker: Any) -> None:
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the build of `settings` on host:port with `workers` gunicorn worker processes."""
+    """Serve the build of `settings` (or its remote store) on host:port with `workers` workers."""
     _Gunicorn(settings, gunicorn_options(host, port, workers)).run()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server import urls
+from server import messages, urls
 from server.settings import Settings
-from server.store import EmbeddedStore
+from server.store import open_store
 
 
 def create_app(settings: Settings, pool_size: int = 4) -> Flask:
@@ -17,8 +17,15 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
-    app.extensions["ldkit_store"] = EmbeddedStore(settings, pool_size=pool_size)
+    app.extensions["ldkit_store"] = open_store(settings, pool_size=pool_size)
     app.jinja_env.globals.update(static_url=urls.static_url, query_url=urls.query_url)
+    app.jinja_env.globals.update(
+        home_url=urls.home_url,
+        search_url=urls.search_url,
+        ontology_url=urls.ontology_url,
+        picture_url=urls.picture_url,
+        ui=messages.text,
+    )
 
     # Imported here, not at the top: query processes import `server.query_worker`, hence this
     # package, and have no use for the views.
@@ -26,4 +33,11 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
 
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(graph_store.blueprint)
+
+    from server import dataset, listings, ontology_docs, resources
+
+    app.register_blueprint(resources.blueprint)
+    app.register_blueprint(listings.blueprint)
+    app.register_blueprint(dataset.blueprint)
+    app.register_blueprint(ontology_docs.blueprint)
     return app

@@ -14,12 +14,12 @@ from server import sparql_text
 from server.formats import Format
 from server.protocol import Operation, ProtocolError
 from server.query_pool import PoolBusy, TimeLimitExceeded, WorkerLost
-from server.store import EmbeddedStore, Outcome
+from server.store import Outcome, Store, StoreUnavailable
 
 
-def current_store() -> EmbeddedStore:
-    """The store of the running app."""
-    store: EmbeddedStore = current_app.extensions["ldkit_store"]
+def current_store() -> Store:
+    """The store of the running app (embedded or remote: `server.store.open_store`)."""
+    store: Store = current_app.extensions["ldkit_store"]
     return store
 
 
@@ -90,7 +90,7 @@ def _refuse_remote(text: str | tuple[sparql_text.Token, ...]) -> None:
 
 
 def _checked(
-    store: EmbeddedStore, operation: str, job: dict[str, object], cacheable: bool = False
+    store: Store, operation: str, job: dict[str, object], cacheable: bool = False
 ) -> Outcome:
     try:
         outcome = store.run(operation, job, cacheable=cacheable)
@@ -100,6 +100,8 @@ def _checked(
         raise ProtocolError(503, str(error)) from error
     except WorkerLost as error:
         raise ProtocolError(500, str(error)) from error
+    except StoreUnavailable as error:
+        raise ProtocolError(502, str(error)) from error
     if outcome.answer.status >= 400:
         message = outcome.answer.body.decode("utf-8", "replace")
         raise ProtocolError(outcome.answer.status, message)

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 
@@ -143,13 +143,34 @@ def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | 
     accept = parse_accept_header(accept_header, MIMEAccept)
     best: tuple[float, int, Format] | None = None
     for position, fmt in enumerate(offered):
-        quality = max(accept.quality(media) for media in (fmt.media_type, *fmt.aliases))
+        # the most specific range naming any of its media types decides
+        quality = max(_match(accept, media) for media in (fmt.media_type, *fmt.aliases))[1]
         if quality <= 0:
             continue
         rank = (quality, -position, fmt)
         if best is None or rank[:2] > best[:2]:
             best = rank
     return best[2] if best else None
+
+
+def _match(accept: MIMEAccept, media_type: str) -> tuple[int, float]:
+    """How specific the most specific matching range is, and its q-value (RFC 9110 12.5.1):
+    `text/html;q=0.1, */*` gives text/html 0.1, where werkzeug's `quality` gives 1."""
+    kind, _, sub = media_type.partition("/")
+    specificity, quality = -1, 0.0
+    for value, q in accept:
+        wanted_kind, _, wanted_sub = value.split(";")[0].strip().lower().partition("/")
+        if (wanted_kind, wanted_sub) == (kind, sub):
+            rank = 2
+        elif wanted_kind == kind and wanted_sub == "*":
+            rank = 1
+        elif (wanted_kind, wanted_sub) == ("*", "*"):
+            rank = 0
+        else:
+            continue
+        if rank > specificity:
+            specificity, quality = rank, q
+    return specificity, quality
 
 
 # The W3C's IRIs for formats (https://www.w3.org/ns/formats/), named by `Format.key` and kind.
@@ -182,3 +203,33 @@ def requested_format(value: str | None, offered: Sequence[Format]) -> Format | N
     return by_key(wanted, offered) or next(
         (f for f in offered if wanted in (f.rdflib, f.label.lower())), None
     )
+
+
+# What a thing's documents are offered as, in order of preference when the client has none
+# (no `Accept`, or `*/*`): the HTML page first, so a link pasted anywhere opens a readable page.
+RESOURCE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS[:4], PLAIN_JSON)
+
+
+def document_format(extension: str) -> Format | None:
+    """The format of a document suffix (`html`, `ttl`, `jsonld`, `nt`, `rdf`, `json`), or None."""
+    wanted = extension.lower()
+    return next((f for f in RESOURCE_FORMATS if wanted == f.extension), None)
+
+
+def negotiate_language(accept_language: str | None, offered: Sequence[str]) -> str | None:
+    """The best of `offered` languages for an `Accept-Language` header, or None when none fits.
+
+    `fr-CA` matches `fr`; q-values are honoured; ties go to the order of `offered`.
+    """
+    if not accept_language or not accept_language.strip():
+        return None
+    accept = parse_accept_header(accept_language, LanguageAccept)
+    best: tuple[float, int, str] | None = None
+    for position, lang in enumerate(offered):
+        quality = max(
+            (q for value, q in accept if value == "*" or value.split("-")[0].lower() == lang),
+            default=0.0,
+        )
+        if quality > 0 and (best is None or (quality, -position) > best[:2]):
+            best = (quality, -position, lang)
+    return best[2] if best else None

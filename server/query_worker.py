@@ -56,11 +56,14 @@ class _Holder:
 
     def __init__(self, paths: StorePaths) -> None:
         self.paths = paths
+        self.generation = paths.generation
         self.store: ox.Store | None = None
         self.seen = ""
 
     def reader(self) -> ox.Store:
-        current = _read_generation(self.paths.generation)
+        if self.store is not None and self.paths.lock is None:
+            return self.store  # without a lock nothing ever writes: no generation to check
+        current = _read_generation(self.generation)
         if self.store is None or current != self.seen:
             self.store = None
             self.store = ox.Store.read_only(str(self.paths.store))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -48,9 +48,21 @@ def solutions_body(
 ) -> tuple[bytes, int, bool]:
     """The serialised solutions, how many rows were written and whether the cap cut them."""
     names = [variable.value for variable in solutions.variables]
+    return bindings_body(
+        names, ({n: solution[n] for n in names} for solution in solutions), fmt, limit
+    )
+
+
+def bindings_body(
+    names: list[str], solutions: Iterable[Mapping[str, Any]], fmt: Format, limit: int
+) -> tuple[bytes, int, bool]:
+    """As `solutions_body`, for rows given as variable -> term (None or absent: unbound).
+
+    At most `limit + 1` rows are taken from `solutions`, so a stream is read no further.
+    """
     rows: list[dict[str, Any]] = []
     for solution in itertools.islice(solutions, limit + 1):
-        rows.append({n: term_json(solution[n]) for n in names if solution[n] is not None})
+        rows.append({n: term_json(solution[n]) for n in names if solution.get(n) is not None})
     truncated = len(rows) > limit
     del rows[limit:]
     document = {"head": {"vars": names}, "results": {"bindings": rows}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, request
 
 from server import query_page, sparql_text
@@ -77,7 +79,7 @@ def choose_format(operation: Operation, offered: tuple[Format, ...]) -> Format:
     """The format asked by `?format=`/`?_format=`, else by `Accept`; 406 when none fits."""
     named = operation.param("format") or operation.param("_format")
     accept = request.headers.get("Accept")
-    fmt = requested_format(named, offered) if named else negotiate(accept, offered)
+    fmt = requested_format(named, offered) if named else _negotiated(accept, offered)
     if fmt is None:
         choices = ", ".join(f.media_type for f in offered)
         asked = f"format '{named}'" if named else f"Accept: {request.headers.get('Accept')}"
@@ -85,11 +87,17 @@ def choose_format(operation: Operation, offered: tuple[Format, ...]) -> Format:
     return fmt
 
 
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None, offered: tuple[Format, ...]) -> Format | None:
+    """`negotiate`, remembered: clients send the same few `Accept` headers again and again."""
+    return negotiate(accept, offered)
+
+
 def endpoint_iri() -> str:
-    """The endpoint's own URL: the service description's sd:endpoint and the base IRI."""
-    configured = current_store().settings.endpoint
-    if configured:
-        return configured
+    """The endpoint's own URL: the service description's sd:endpoint and the base IRI.
+
+    Always this server's (`Settings.endpoint` is the remote store a server may run over).
+    """
     return f"{request.scheme}://{request.host}{request.root_path}{request.path}"
 
 

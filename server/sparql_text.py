@@ -9,6 +9,7 @@ the text, not the words inside a string literal, an IRI, a prefixed name or a co
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -28,6 +29,11 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+# `read_query` remembers the facts of up to this many texts of at most this many characters
+# (the tokens of a 2,000-character text take at most about 120 kB: 30 MB in the worst case).
+REMEMBERED_QUERIES = 256
+REMEMBERED_TEXT_CHARS = 2048
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = (
@@ -81,7 +87,22 @@ class QueryFacts:
 
 
 def read_query(text: str) -> QueryFacts:
-    """The form, dataset clause and prefixes of a query (see `query_form`, `has_from`...)."""
+    """The form, dataset clause and prefixes of a query (see `query_form`, `has_from`...).
+
+    Facts of short texts are remembered (a bounded LRU): a browsing session sends the same
+    queries again and again. The result is shared: treat it, and its `prefixes`, as read-only.
+    """
+    if len(text) <= REMEMBERED_TEXT_CHARS:
+        return _remembered_facts(text)
+    return _read_query(text)
+
+
+@functools.lru_cache(maxsize=REMEMBERED_QUERIES)
+def _remembered_facts(text: str) -> QueryFacts:
+    return _read_query(text)
+
+
+def _read_query(text: str) -> QueryFacts:
     stream = tuple(tokens(text))
     return QueryFacts(
         _form(stream),

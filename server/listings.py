@@ -1,0 +1,186 @@
+"""Listings: the home page, the class pages (paged) and search over labels (with its JSON API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from server import describe, reading, urls
+from server.labels import LABEL_PROPERTIES, Labels
+from server.pages import Reader, base_context, finish, reader, respond, settings
+from server.resource_page import prefixes_for
+from server.terms import Context, Value, show_iri
+
+blueprint = Blueprint("listings", __name__)
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 50
+SEARCH_MIN_CHARACTERS = 2
+
+
+@blueprint.route("/", methods=["GET"])
+def home() -> Response:
+    """The dataset's summary: title, description, licence, counts per class, featured, search."""
+    who, config = reader(), settings()
+    dataset = reading.iri(config.dataset_iri)
+    graph = reading.iri(describe.dataset_description_graph(config))
+    counts = class_counts()
+    featured = [
+        r["e"].value
+        for r in reading.select(
+            f"SELECT ?e WHERE {{ GRAPH {graph} {{ {dataset} void:exampleResource ?e }} }}"
+            " ORDER BY ?e"
+        )
+    ]
+    labels = _labels(who, [c for c, _ in counts] + featured + [config.license])
+    context = _context(who, labels)
+    classes = [(_class_value(c, context), n) for c, n in counts]
+    description = config.description.get(who.lang) or config.label(config.description)
+    page: dict[str, Any] = {
+        "description": description,
+        "licence": show_iri(config.license, context),
+        "classes": classes,
+        "featured": [show_iri(e, context) for e in featured],
+        "dataset": show_iri(config.dataset_iri, context),
+    }
+    twin = {
+        "title": base_context(who)["title"],
+        "description": description,
+        "licence": config.license,
+        "classes": [{**v.as_json(), "entities": n} for v, n in classes],
+        "featured": [v.as_json() for v in page["featured"]],
+    }
+    return respond("home.html", {**base_context(who), "home": page}, twin)
+
+
+@blueprint.route(f"{urls.CLASSES_PATH}/<path:name>", methods=["GET"])
+def class_page(name: str) -> Response:
+    """The instances of a class, `PAGE_SIZE` a page, with `Link: rel=next`."""
+    who, config = reader(), settings()
+    class_iri = urls.expand(name, prefixes_for(config))
+    try:
+        c = reading.iri(class_iri)
+    except ValueError:
+        return _not_found(who)
+    number = _page_number()
+    rows = reading.select(
+        f"SELECT DISTINCT ?s WHERE {{ ?s a {c} FILTER(isIRI(?s)) }} ORDER BY ?s"
+        f" LIMIT {PAGE_SIZE + 1} OFFSET {(number - 1) * PAGE_SIZE}"
+    )
+    total = reading.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {c} }}")
+    count = int(total[0]["n"].value) if total else 0
+    if not count:
+        return _not_found(who)
+    things = [r["s"].value for r in rows[:PAGE_SIZE]]
+    labels = _labels(who, [class_iri, *things])
+    context = _context(who, labels)
+    here = urls.class_url(class_iri, prefixes_for(config))
+    links = {}
+    if len(rows) > PAGE_SIZE:
+        links["next"] = urls.with_params(here, who.chosen, _page=number + 1)
+    if number > 1:
+        links["prev"] = urls.with_params(here, who.chosen, _page=number - 1)
+    page: dict[str, Any] = {
+        "class": show_iri(class_iri, context),
+        "ontology_href": urls.ontology_url(class_iri, who.chosen),
+        "count": count,
+        "number": number,
+        "things": [show_iri(t, context) for t in things],
+        "next": links.get("next"),
+        "prev": links.get("prev"),
+    }
+    twin = {
+        "class": class_iri,
+        "label": page["class"].text,
+        "count": count,
+        "page": number,
+        "things": [v.as_json() for v in page["things"]],
+        "next": links.get("next"),
+    }
+    return respond("class.html", {**base_context(who), "listing": page}, twin, links=links)
+
+
+@blueprint.route(urls.SEARCH_PATH, methods=["GET"])
+def search_page() -> Response:
+    """Search over the labels of the things, in every language."""
+    who = reader()
+    text = request.args.get("q", "").strip()
+    found = search(text, who) if len(text) >= SEARCH_MIN_CHARACTERS else []
+    twin = {"query": text, "results": [_result_json(v) for v in found]}
+    context = {**base_context(who), "query": text, "results": found}
+    return respond("search.html", context, twin)
+
+
+@blueprint.route(urls.SEARCH_API_PATH, methods=["GET"])
+def search_api() -> Response:
+    """The type-ahead endpoint: `?q=text` -> `{"query", "results": [{iri, url, label}]}`."""
+    who = reader()
+    text = request.args.get("q", "").strip()
+    found = search(text, who) if len(text) >= SEARCH_MIN_CHARACTERS else []
+    response = jsonify({"query": text, "results": [_result_json(v) for v in found]})
+    return finish(response)
+
+
+def search(text: str, who: Reader) -> list[Value]:
+    """The things under the base whose label contains `text` (any case), best matches first."""
+    config = settings()
+    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    rows = reading.select(
+        f"SELECT DISTINCT ?s ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l"
+        f" FILTER(isIRI(?s) && STRSTARTS(STR(?s), {reading.literal(config.base_iri + 'id/')}))"
+        f" FILTER(CONTAINS(LCASE(STR(?l)), LCASE({reading.literal(text)}))) }} LIMIT 1000"
+    )
+    wanted = text.lower()
+    best: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        label = row["l"].value.lower()
+        rank = (0 if label.startswith(wanted) else 1, len(label))
+        best[row["s"].value] = min(best.get(row["s"].value, rank), rank)
+    chosen = sorted(best, key=lambda iri: (best[iri], iri))[:SEARCH_LIMIT]
+    context = _context(who, _labels(who, chosen))
+    return [show_iri(iri, context) for iri in chosen]
+
+
+def class_counts() -> list[tuple[str, int]]:
+    """The classes of the dataset and their number of instances, from the VoID partitions."""
+    config = settings()
+    dataset = reading.iri(config.dataset_iri)
+    graph = reading.iri(describe.dataset_description_graph(config))
+    rows = reading.select(
+        f"SELECT ?class ?n WHERE {{ GRAPH {graph} {{ {dataset} void:classPartition ?p ."
+        " ?p void:class ?class ; void:entities ?n } } ORDER BY DESC(?n) ?class"
+    )
+    return [(r["class"].value, int(r["n"].value)) for r in rows]
+
+
+def _class_value(class_iri: str, context: Context) -> Value:
+    value = show_iri(class_iri, context)
+    value.href = urls.class_url(class_iri, prefixes_for(settings()), context.link_lang)
+    return value
+
+
+def _result_json(value: Value) -> dict[str, Any]:
+    return {"iri": value.iri, "url": value.href, "label": value.text, "lang": value.lang}
+
+
+def _labels(who: Reader, iris: list[str]) -> Labels:
+    labels = Labels(who.chain, settings().data_dir / "links" / "cache")
+    labels.fetch(iris)
+    return labels
+
+
+def _context(who: Reader, labels: Labels) -> Context:
+    return Context(settings().base_iri, labels, who.lang, who.chosen)
+
+
+def _not_found(who: Reader) -> Response:
+    context = {**base_context(who), "guess": "", "iri": request.path}
+    return respond("not_found.html", context, {"error": "not found"}, status=404)
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("_page", "1")), 100_000))
+    except ValueError:
+        return 1

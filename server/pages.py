@@ -1,0 +1,110 @@
+"""What every HTML page shares: the reader's language, the JSON twin, headers and alternates.
+
+A view builds a context for its template and a plain dict (its JSON twin); `respond` answers
+the page, or the twin for `?_format=json`, with the Content-Security-Policy, `Vary`, the
+`Link` alternates and the dataset version's validators.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+from flask import Response, jsonify, render_template, request
+
+from server import messages, urls
+from server.execution import current_store
+from server.formats import PLAIN_JSON, negotiate_language
+from server.http_headers import add_cors, add_page_policy, finish_read
+from server.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class Reader:
+    """Who reads: the page's language, and the `_lang` links carry when the reader chose it."""
+
+    lang: str
+    chosen: str | None
+    chain: tuple[str, ...]
+
+
+def settings() -> Settings:
+    """The settings of the running app."""
+    return current_store().settings
+
+
+def reader() -> Reader:
+    """The language: `?_lang=`, then `Accept-Language`, then the dataset's first language."""
+    languages = settings().languages
+    asked = request.args.get("_lang", "").strip().lower()
+    chosen = asked if asked in languages else None
+    lang = chosen or negotiate_language(request.headers.get("Accept-Language"), languages)
+    lang = lang or (languages[0] if languages else "en")
+    chain = tuple(dict.fromkeys((lang, *languages, "")))
+    return Reader(lang, chosen, chain)
+
+
+def wants_json() -> bool:
+    """Whether the plain JSON twin is asked for (`?_format=json`, or a `.json` document)."""
+    named = request.args.get("_format", "").lower()
+    return named == PLAIN_JSON.key or (not named and request.path.endswith(".json"))
+
+
+def base_context(who: Reader) -> dict[str, Any]:
+    """What base.html needs: the dataset title, the language and the language switch."""
+    config = settings()
+    title = config.title.get(who.lang) or config.label(config.title)
+    switch = [(lang, _with_lang(lang)) for lang in config.languages if lang != who.lang]
+    return {"title": title, "lang": who.lang, "link_lang": who.chosen, "switch": switch}
+
+
+def respond(
+    template: str,
+    context: dict[str, Any],
+    twin: dict[str, Any],
+    status: int = 200,
+    alternates: list[tuple[str, str, str]] | None = None,
+    links: dict[str, str] | None = None,
+) -> Response:
+    """The page (or its JSON twin), with headers; `alternates` are (label, href, media type)."""
+    alternates = [*(alternates or []), ("JSON", _with_format("json"), PLAIN_JSON.media_type)]
+    if wants_json():
+        response = jsonify(twin)
+        response.status_code = status
+    else:
+        html = render_template(template, alternates=alternates, **context)
+        response = Response(html, status=status, content_type="text/html; charset=utf-8")
+    headers = [f'<{href}>; rel="alternate"; type="{media}"' for _, href, media in alternates]
+    headers += [f'<{href}>; rel="{rel}"' for rel, href in (links or {}).items()]
+    response.headers["Link"] = ", ".join(headers)
+    return finish(response)
+
+
+def finish(response: Response) -> Response:
+    """CSP, CORS, `Vary` and validators for any answer of the pages."""
+    response.vary.update(("Accept", "Accept-Language"))
+    add_page_policy(add_cors(response, request))
+    if response.status_code != 200:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    store = current_store()
+    variant = hashlib.sha256(
+        f"{request.full_path}|{request.headers.get('Accept-Language', '')}".encode()
+    ).hexdigest()[:16]
+    return finish_read(response, request, store.version(), variant, store.writable)
+
+
+def ui(key: str, lang: Any = "en") -> str:
+    """The interface's words (a Jinja global)."""
+    return messages.text(key, lang)
+
+
+def _with_lang(lang: str) -> str:
+    args = {k: v for k, v in request.args.items() if k != "_lang"}
+    return urls.with_params(request.path, lang, **args)
+
+
+def _with_format(key: str) -> str:
+    args = {k: v for k, v in request.args.items() if k != "_format"}
+    return urls.with_params(request.path, None, **args, _format=key)

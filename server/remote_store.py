@@ -1,0 +1,540 @@
+"""The store of `ldkit serve --endpoint`: the same operations as the embedded store, remotely.
+
+`RemoteBackedStore` has the interface of `server.store.EmbeddedStore` (`run`, `version`,
+`writable`, `forget`, `close`, `settings`) and answers the operations of `server.query_worker`
+(query, update, read graph, write graph) with the same `Answer`s, so every view works unchanged:
+
+- **Queries** go to the store's query URL as a SPARQL 1.1 Protocol POST. SELECT and ASK ask for
+  SPARQL XML results, CONSTRUCT and DESCRIBE for N-Triples: both are streamed and parsed as they
+  arrive, the row cap stops the reading at `row_limit + 1` rows, and the answer is written in the
+  requested format by the same serialisers as the embedded store (`server.results`), so every
+  format on offer is still offered. XML rather than JSON because Virtuoso's JSON is not standard
+  (`typed-literal`, ASK as a `__ASK_RETVAL` row); its blank-node labels (`nodeID://b1`) are
+  renamed, and its ASK rows read as booleans.
+- **The default graph is the union of all graphs** unless the request names a dataset or the
+  query has `FROM`. Whether the store's own default graph is already the union (Virtuoso) or needs
+  `union-default-graph` (the Oxigraph server) is found once per process by asking whether a
+  triple of a named graph is seen without `GRAPH`, without and then with that parameter.
+  `default-graph-uri` and `named-graph-uri` are passed through.
+- **The time limit** is the deadline of each request (connect, wait, read); past it the answer is
+  the embedded store's "the query was stopped" (503). The store may go on computing: give it its
+  own limit too (docs/scaling.md).
+- **The dataset version** (ETags, the answer cache) is read from the store: the `dcterms:modified`
+  of the dataset in its description graph, which `ldkit publish` writes, read again at most every
+  `VERSION_SECONDS`. A write through this server sets it to the time of the write, so every
+  instance over the same store sees a new version within that delay: the server keeps no state of
+  its own and any number of instances may run behind a load balancer.
+- **Writes** (updates, Graph Store PUT/POST/DELETE) go to `update_endpoint` as SPARQL Update, for
+  clients holding the update token (checked by `server.execution` before anything is sent);
+  without an update endpoint they are refused. The Graph Store's `?default` is the graph that
+  `ldkit publish` fills with the build's default graph, `{base}id/graph/default`.
+- **Failures**: a store that cannot be reached, refuses us or fails is `StoreUnavailable` (502
+  with one line); its refusal of a query (HTTP 400, a syntax error) is a 400 with its message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from http.client import HTTPResponse
+from typing import Any
+
+import pyoxigraph as ox
+
+from server import results, sparql_text
+from server.formats import Format, by_key
+from server.query_pool import TimeLimitExceeded
+from server.query_worker import Answer
+from server.remote import USER_AGENT, Credentials
+from server.settings import Settings
+from server.store import AnswerCache, DatasetVersion, Outcome, StoreUnavailable
+
+VERSION_SECONDS = 5.0  # how long a dataset version read from the store is trusted
+UNION_PARAMETER = "union-default-graph"  # the Oxigraph server's union of all graphs
+RESULTS_XML = "application/sparql-results+xml"
+N_TRIPLES = "application/n-triples"
+FORM = "application/x-www-form-urlencoded"
+UPDATE = "application/sparql-update"
+DCTERMS_MODIFIED = "http://purl.org/dc/terms/modified"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+_NS = "{http://www.w3.org/2005/sparql-results#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_MESSAGE_BYTES = 4096
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class _Refused(Exception):
+    """The store refused the request itself (HTTP 400): the client's fault, with the reason."""
+
+
+class RemoteBackedStore:
+    """A remote SPARQL 1.1 store (`settings.endpoint`, `settings.update_endpoint`) as our store."""
+
+    def __init__(self, settings: Settings, credentials: Credentials | None = None) -> None:
+        if not settings.endpoint:
+            raise ValueError("a remote store needs a query URL (endpoint)")
+        self.settings = settings
+        self.query_url = settings.endpoint
+        self.update_url = settings.update_endpoint
+        self.credentials = credentials or Credentials()
+        self.description_graph = f"{settings.base_iri}id/graph/dataset-description"
+        self.default_graph = f"{settings.base_iri}id/graph/default"  # as `ldkit publish` names it
+        self._cache = AnswerCache()
+        self._version: DatasetVersion | None = None
+        self._version_read = -math.inf
+        self._version_lock = threading.Lock()
+        self._union: str | None = None  # "native" or "parameter", found on first use
+
+    @property
+    def writable(self) -> bool:
+        """Whether writes are enabled: an update token and a store to send them to."""
+        return bool(self.settings.update_token and self.update_url)
+
+    def version(self) -> DatasetVersion:
+        """The dataset version; the last one read (or a placeholder) when the store is down."""
+        try:
+            return self._current_version()
+        except (StoreUnavailable, TimeoutError, _Refused):
+            return self._version or DatasetVersion("unreachable", _now().replace(microsecond=0))
+
+    def run(self, operation: str, job: dict[str, Any], cacheable: bool = False) -> Outcome:
+        """Run an operation on the store; read operations may be answered from the cache."""
+        started = time.perf_counter()
+        try:
+            version = self._current_version()
+        except TimeoutError:
+            raise self._time_limit() from None
+        key = AnswerCache.key(operation, version.tag, job) if cacheable else ()
+        if cacheable and (hit := self._cache.get(key)) is not None:
+            return Outcome(hit, 0.0, version, cached=True)
+        deadline = time.monotonic() + self.settings.time_limit
+        writes = operation in ("update", "write_graph")
+        try:
+            answer = self._answer(operation, job, deadline)
+        except _Refused as refused:
+            answer = Answer(400, str(refused).encode())
+        except (ValueError, SyntaxError) as error:  # a graph IRI or a body we cannot read
+            answer = Answer(400, str(error).encode())
+        except (StoreUnavailable, TimeoutError) as error:
+            if writes:
+                self._written()  # it may have been applied: never serve what was before
+            if isinstance(error, TimeoutError):
+                raise self._time_limit() from None
+            raise
+        if writes and answer.status < 400:
+            self._written()
+        if cacheable:
+            self._cache.put(key, answer)
+        return Outcome(answer, time.perf_counter() - started, version)
+
+    def forget(self) -> None:
+        """Empty the answer cache and read the version again on next use."""
+        self._cache.clear()
+        with self._version_lock:
+            self._version_read = -math.inf
+
+    def close(self) -> None:
+        """Nothing is held between requests (each request opens its own connection)."""
+
+    def _time_limit(self) -> TimeLimitExceeded:
+        """The embedded store's own words for a query stopped at the time limit."""
+        return TimeLimitExceeded(
+            f"the query was stopped: it ran past the time limit of {self.settings.time_limit:g} s"
+        )
+
+    # Operations -------------------------------------------------------------------------
+
+    def _answer(self, operation: str, job: dict[str, Any], deadline: float) -> Answer:
+        if operation == "query":
+            return self._query(job, deadline)
+        if operation == "read_graph":
+            return self._read_graph(job, deadline)
+        if operation == "update":
+            return self._update(job, deadline)
+        if operation == "write_graph":
+            return self._write_graph(job, deadline)
+        raise ValueError(f"unknown operation {operation!r}")
+
+    def _query(self, job: dict[str, Any], deadline: float) -> Answer:
+        fmt = _format(job["format"])
+        text = _with_base(job["query"], job.get("base_iri"))
+        params = [("query", text)]
+        if job.get("default_graphs") is not None:
+            params += [("default-graph-uri", iri) for iri in job["default_graphs"]]
+            params += [("named-graph-uri", iri) for iri in job["named_graphs"]]
+        elif not job.get("has_from") and self._union_mode(deadline) == "parameter":
+            params.append((UNION_PARAMETER, ""))
+        form = sparql_text.query_form(job["query"])
+        limit = int(job["row_limit"])
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return self._graph_answer(params, fmt, limit, job.get("prefixes") or {}, deadline)
+        with self._post(self.query_url, params, RESULTS_XML, deadline) as response:
+            names, boolean, rows = _solutions(response, deadline)
+            if form == "ASK" and boolean is None:
+                boolean = _ask_row(rows)  # Virtuoso answers ASK as one row
+            if boolean is not None:
+                body = results.boolean_body(boolean, fmt)
+                return Answer(200, body, fmt.media_type, rows=1)
+            body, count, cut = results.bindings_body(names, rows, fmt, limit)
+        return Answer(200, body, fmt.media_type, rows=count, truncated=cut)
+
+    def _read_graph(self, job: dict[str, Any], deadline: float) -> Answer:
+        graph = ox.NamedNode(job.get("graph") or self.default_graph)
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        answer = self._graph_answer(
+            [("query", query)], _format(job["format"]), int(job["row_limit"]), {}, deadline
+        )
+        if answer.rows == 0 and job.get("graph"):
+            # A store holds no empty graphs (Virtuoso) or cannot say it does: empty is absent.
+            return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
+        return answer
+
+    def _graph_answer(
+        self,
+        params: list[tuple[str, str]],
+        fmt: Format,
+        limit: int,
+        prefixes: dict[str, str],
+        deadline: float,
+    ) -> Answer:
+        with self._post(self.query_url, params, N_TRIPLES, deadline) as response:
+            source = _response_format(response)
+            if not isinstance(source.oxigraph, ox.RdfFormat):
+                raise StoreUnavailable(f"{self.query_url} answered a graph as {source.media_type}")
+            triples = _until(ox.parse(response, format=source.oxigraph), deadline)
+            try:
+                body, count, cut = results.triples_body(_triples(triples), fmt, limit, prefixes)
+            except SyntaxError as error:
+                message = f"{self.query_url} sent an unreadable graph: {error}"
+                raise StoreUnavailable(message) from None
+        return Answer(200, body, fmt.media_type, rows=count, truncated=cut)
+
+    def _update(self, job: dict[str, Any], deadline: float) -> Answer:
+        if not self.update_url:
+            return _read_only()
+        self._send_update(_with_base(job["update"], job.get("base_iri")), deadline)
+        return Answer(204)
+
+    def _write_graph(self, job: dict[str, Any], deadline: float) -> Answer:
+        if not self.update_url:
+            return _read_only()
+        graph = ox.NamedNode(job.get("graph") or self.default_graph)
+        triples: list[ox.Triple] = []
+        if job["method"] in ("PUT", "POST"):
+            source = _format(job["format"])
+            assert isinstance(source.oxigraph, ox.RdfFormat)
+            parsed = ox.parse(job["body"], format=source.oxigraph, base_iri=job.get("base_iri"))
+            triples = [ox.Triple(t.subject, t.predicate, t.object) for t in parsed]
+        exists = not job.get("graph") or self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        if job["method"] == "DELETE" and not exists:
+            return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
+        operations = []
+        if job["method"] in ("PUT", "DELETE"):
+            operations.append(f"DROP SILENT GRAPH {graph}")
+        if triples:
+            operations.append(_insert(graph, triples))
+        if operations:
+            self._send_update(" ;\n".join(operations), deadline)
+        created = not exists and job["method"] != "DELETE"
+        return Answer(201 if created else 204, created=created)
+
+    # The dataset version ----------------------------------------------------------------
+
+    def _current_version(self) -> DatasetVersion:
+        with self._version_lock:
+            if self._version and time.monotonic() - self._version_read < VERSION_SECONDS:
+                return self._version
+        query = (
+            f"SELECT ?modified WHERE {{ GRAPH <{self.description_graph}> "
+            f"{{ <{self.settings.dataset_iri}> <{DCTERMS_MODIFIED}> ?modified }} }}"
+        )
+        values = sorted(row["modified"].value for row in self._select(query) if row.get("modified"))
+        digest = hashlib.sha256("|".join(values).encode()).hexdigest()[:16]
+        tag = f"remote-{digest}" if values else "remote-undescribed"
+        modified = max((_parse_time(v) for v in values), default=datetime(2000, 1, 1, tzinfo=UTC))
+        version = DatasetVersion(tag, modified.replace(microsecond=0))
+        with self._version_lock:
+            self._version, self._version_read = version, time.monotonic()
+        return version
+
+    def _written(self) -> None:
+        """After a write: record its time as the dataset's `dcterms:modified`, forget answers."""
+        graph, modified = f"<{self.description_graph}>", f"<{DCTERMS_MODIFIED}>"
+        dataset = f"<{self.settings.dataset_iri}>"
+        stamp = f'"{_now().isoformat()}"^^<{XSD_DATETIME}>'
+        update = (
+            f"DELETE WHERE {{ GRAPH {graph} {{ {dataset} {modified} ?m }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {graph} {{ {dataset} {modified} {stamp} }} }}"
+        )
+        with contextlib.suppress(StoreUnavailable, TimeoutError, _Refused):
+            self._send_update(update, time.monotonic() + self.settings.time_limit)
+        self.forget()
+
+    # The union of all graphs ------------------------------------------------------------
+
+    def _union_mode(self, deadline: float) -> str:
+        """'native' when the store's default graph is the union of its graphs, else 'parameter'."""
+        if self._union is not None:
+            return self._union
+        probe = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && isIRI(?o)) }"
+        rows = self._select(probe + " LIMIT 1", deadline)
+        if not rows:
+            return "native"  # nothing in named graphs yet: ask again next time
+        triple = " ".join(str(rows[0][name]) for name in ("s", "p", "o"))
+        if self._ask(f"ASK {{ {triple} }}", deadline=deadline):
+            self._union = "native"
+        elif self._ask(f"ASK {{ {triple} }}", [(UNION_PARAMETER, "")], deadline):
+            self._union = "parameter"
+        else:
+            self._union = "native"  # neither: the store's default graph is what it is
+        return self._union
+
+    # HTTP -------------------------------------------------------------------------------
+
+    def _select(
+        self, query: str, deadline: float | None = None, extra: Iterable[tuple[str, str]] = ()
+    ) -> list[dict[str, Any]]:
+        deadline = deadline or time.monotonic() + self.settings.time_limit
+        with self._post(self.query_url, [("query", query), *extra], RESULTS_XML, deadline) as r:
+            _names, _boolean, rows = _solutions(r, deadline)
+            return list(rows)
+
+    def _ask(
+        self, query: str, extra: Iterable[tuple[str, str]] = (), deadline: float | None = None
+    ) -> bool:
+        deadline = deadline or time.monotonic() + self.settings.time_limit
+        with self._post(self.query_url, [("query", query), *extra], RESULTS_XML, deadline) as r:
+            _names, boolean, rows = _solutions(r, deadline)
+            return boolean if boolean is not None else _ask_row(rows)
+
+    def _send_update(self, update: str, deadline: float) -> None:
+        assert self.update_url
+        with self._post(self.update_url, update.encode(), "*/*", deadline, UPDATE) as response:
+            response.read()
+
+    def _post(
+        self,
+        url: str,
+        data: list[tuple[str, str]] | bytes,
+        accept: str,
+        deadline: float,
+        content_type: str = FORM,
+    ) -> HTTPResponse:
+        """POST to the store; `_Refused`, `StoreUnavailable` or `TimeoutError` when not 2xx."""
+        body = data if isinstance(data, bytes) else urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(url, data=body, method="POST")
+        request.add_header("Content-Type", content_type)
+        request.add_header("Accept", accept)
+        request.add_header("User-Agent", USER_AGENT)
+        if (header := self.credentials.header()) is not None:
+            request.add_header("Authorization", header)
+        where = url.split("?", 1)[0]
+        try:
+            response: HTTPResponse = urllib.request.urlopen(request, timeout=_left(deadline))
+        except urllib.error.HTTPError as error:
+            with error:
+                detail = error.read(_MESSAGE_BYTES).decode("utf-8", "replace").strip()
+            if error.code == 400:
+                raise _Refused(detail or f"the store refused the request ({where})") from None
+            first = detail.splitlines()[0][:300] if detail else ""
+            status = f"HTTP {error.code} {error.reason}"
+            raise StoreUnavailable(
+                f"the SPARQL store at {where} answered {status}. {first}".strip()
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, TimeoutError):
+                raise TimeoutError(f"{where} took too long") from None
+            raise StoreUnavailable(
+                f"the SPARQL store at {where} cannot be reached ({reason})"
+            ) from None
+        return response
+
+
+# Reading answers --------------------------------------------------------------------------
+
+
+def _solutions(
+    response: HTTPResponse, deadline: float
+) -> tuple[list[str], bool | None, Iterator[dict[str, Any]]]:
+    """Variables, boolean (ASK) and a stream of rows of a results answer, in XML, JSON or TSV."""
+    source = _response_format(response)
+    if source.oxigraph == ox.QueryResultsFormat.XML:
+        reader = _XmlResults(response, deadline)
+        return reader.names, reader.boolean, reader.rows()
+    if source.oxigraph in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.TSV):
+        assert isinstance(source.oxigraph, ox.QueryResultsFormat)
+        try:
+            parsed = ox.parse_query_results(response, format=source.oxigraph)
+        except SyntaxError as error:
+            raise StoreUnavailable(f"unreadable results from the store: {error}") from None
+        if isinstance(parsed, ox.QueryBoolean):
+            return [], bool(parsed), iter(())
+        names = [v.value for v in parsed.variables]
+        rows = ({n: s[n] for n in names if s[n] is not None} for s in parsed)
+        return names, None, _until(rows, deadline)
+    raise StoreUnavailable(f"the store answered results as {source.media_type}")
+
+
+class _XmlResults:
+    """SPARQL Query Results XML, read as it arrives (at most the rows that are asked for)."""
+
+    def __init__(self, stream: HTTPResponse, deadline: float) -> None:
+        self._events = ET.iterparse(stream, events=("start", "end"))
+        self._deadline = deadline
+        self._blank: dict[str, ox.BlankNode] = {}
+        self.names: list[str] = []
+        self.boolean: bool | None = None
+        try:
+            for event, element in self._events:
+                if event == "end" and element.tag == _NS + "variable":
+                    self.names.append(element.get("name", ""))
+                elif event == "end" and element.tag == _NS + "boolean":
+                    self.boolean = (element.text or "").strip() in ("true", "1")
+                    return
+                elif event == "start" and element.tag == _NS + "results":
+                    self._results = element
+                    return
+        except ET.ParseError as error:
+            raise StoreUnavailable(f"unreadable results from the store: {error}") from None
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        try:
+            for event, element in self._events:
+                if event != "end" or element.tag != _NS + "result":
+                    continue
+                if time.monotonic() > self._deadline:
+                    raise TimeoutError("the answer took too long to arrive")
+                row = {b.get("name", ""): self._term(b[0]) for b in element if len(b)}
+                self._results.clear()  # keep memory flat however long the answer
+                yield row
+        except ET.ParseError as error:
+            raise StoreUnavailable(f"unreadable results from the store: {error}") from None
+
+    def _term(self, element: ET.Element) -> Any:
+        tag = element.tag.removeprefix(_NS)
+        text = element.text or ""
+        if tag == "uri":
+            return ox.NamedNode(text)
+        if tag == "bnode":
+            return self._blank_node(text)
+        if tag == "literal":
+            if language := element.get(_XML_LANG):
+                return ox.Literal(text, language=language)
+            if datatype := element.get("datatype"):
+                return ox.Literal(text, datatype=ox.NamedNode(datatype))
+            return ox.Literal(text)
+        if tag == "triple":
+            parts = {part.tag.removeprefix(_NS): self._term(part[0]) for part in element}
+            return ox.Triple(parts["subject"], parts["predicate"], parts["object"])
+        raise StoreUnavailable(f"unexpected term <{tag}> in the store's results")
+
+    def _blank_node(self, label: str) -> ox.BlankNode:
+        """The same node for the same label; Virtuoso's `nodeID://b1` is not a valid label."""
+        if label not in self._blank:
+            try:
+                self._blank[label] = ox.BlankNode(label)
+            except ValueError:
+                self._blank[label] = ox.BlankNode(f"b{len(self._blank)}x")
+        return self._blank[label]
+
+
+def _ask_row(rows: Iterable[dict[str, Any]]) -> bool:
+    """An ASK answered as a row of one value (Virtuoso's `__ASK_RETVAL`): true unless 0/false."""
+    for row in rows:
+        values = [term.value for term in row.values()]
+        return bool(values) and values[0] not in ("0", "false")
+    return False
+
+
+def _triples(stream: Iterable[Any]) -> Iterator[ox.Triple]:
+    for item in stream:
+        yield ox.Triple(item.subject, item.predicate, item.object)
+
+
+def _until(items: Iterable[Any], deadline: float) -> Iterator[Any]:
+    """The items while the deadline has not passed (else TimeoutError, as a socket's)."""
+    for item in items:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer took too long to arrive")
+        yield item
+
+
+def _response_format(response: HTTPResponse) -> Format:
+    media_type = response.headers.get_content_type()
+    fmt = by_key(media_type)
+    if fmt is None or fmt.oxigraph is None:
+        raise StoreUnavailable(f"the store answered in a format we cannot read ({media_type})")
+    return fmt
+
+
+# Small helpers ----------------------------------------------------------------------------
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("no time left")
+    return left
+
+
+def _format(key: str) -> Format:
+    fmt = by_key(key)
+    if fmt is None:
+        raise ValueError(f"no format {key!r}")
+    return fmt
+
+
+def _with_base(text: str, base: str | None) -> str:
+    """The text with a BASE before it when it has relative IRIs (to resolve them as we would).
+
+    Only then, so that the store's messages point at the right column; on the first line, so
+    that they point at the right line.
+    """
+    relative = any(
+        t.kind == "iri" and not _ABSOLUTE.match(t.text[1:]) for t in sparql_text.tokens(text)
+    )
+    if not base or not relative:
+        return text
+    try:
+        iri = ox.NamedNode(base)
+    except ValueError:
+        return text  # not an IRI (an odd Host header): relative IRIs stay unresolved
+    return f"BASE {iri} {text}"
+
+
+def _insert(graph: ox.NamedNode, triples: list[ox.Triple]) -> str:
+    """Triples added to a graph; with blank nodes, a template Virtuoso accepts (as publishing)."""
+    body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    blank = any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    )
+    if blank:
+        return f"INSERT {{ GRAPH {graph} {{\n{body}}} }} WHERE {{}}"
+    return f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}"
+
+
+def _read_only() -> Answer:
+    return Answer(403, b"this endpoint is read-only: the server has no --update-endpoint")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return datetime(2000, 1, 1, tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,77 @@
+"""Dereferencing the things of the dataset: `/id/...` answers 303 to its page or its RDF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from server import describe, negotiation, resource_page, urls
+from server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, Format
+from server.pages import base_context, reader, respond, settings
+from server.protocol import ProtocolError
+
+blueprint = Blueprint("resources", __name__)
+
+
+@blueprint.route("/id/<path:name>", methods=["GET"])
+def thing_or_document(name: str) -> Response:
+    """`/id/x` answers 303 to `/id/x.{ext}`; `/id/x.{ext}` is the document in that format."""
+    stem, dot, extension = name.rpartition(".")
+    fmt = next((f for f in RESOURCE_FORMATS if dot and f.extension == extension), None)
+    if fmt is None:
+        iri = f"{settings().base_iri}id/{name}"
+        if not _exists(iri):
+            return not_found(iri)
+        return negotiation.see_other(f"/id/{name}")
+    return document(f"{settings().base_iri}id/{stem}", fmt)
+
+
+def document(iri: str, default: Format) -> Response:
+    """The document of `iri`: its page, its JSON twin or its RDF."""
+    fmt = negotiation.document_format(default)
+    if fmt is None:
+        return negotiation.not_acceptable()
+    config = settings()
+    try:
+        triples = describe.resource_triples(iri, config)
+    except ValueError:
+        return not_found(iri)
+    if not triples:
+        return not_found(iri)
+    if fmt not in (HTML, PLAIN_JSON):
+        prefixes = resource_page.prefixes_for(config)
+        return negotiation.rdf_response(triples, fmt, prefixes, config.row_limit)
+    who = reader()
+    page = _page_number()
+    view = resource_page.build(iri, triples, config, who, page)
+    path = urls.resource_url(iri, config.base_iri) or "/"
+    alternates = [(f.label, f"{path}.{f.extension}", f.media_type) for f in RESOURCE_FORMATS[1:5]]
+    context = {
+        **base_context(who),
+        "page": view,
+        "canonical": request.host_url.rstrip("/") + path + ".html",
+        "thing_path": path,
+    }
+    return respond("resource.html", context, view.twin(), alternates=alternates)
+
+
+def not_found(iri: str) -> Response:
+    """404: a page that offers a search (its JSON twin for `?_format=json`)."""
+    who = reader()
+    guess = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+    twin = {"error": "not found", "iri": iri, "search": urls.search_url(guess, api=True)}
+    context = {**base_context(who), "guess": guess, "iri": iri}
+    return respond("not_found.html", context, twin, status=404)
+
+
+def _exists(iri: str) -> bool:
+    try:
+        return describe.exists(iri)
+    except (ValueError, ProtocolError):
+        return False
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("_page", "1")), 10_000))
+    except ValueError:
+        return 1

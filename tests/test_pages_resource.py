@@ -1,0 +1,187 @@
+"""Resource, home, class and search pages on a real server, asserted on their parsed HTML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.settings import Settings
+from tests.pages_html import read_page
+from tests.sparql_server import BASE, RunningServer, make_build, sample_settings, sample_triples
+
+IOM = "/id/organisation/iom"
+MEETING = "/id/event/wim-excom-technical-meeting-casablanca"
+
+
+@pytest.fixture(scope="module")
+def server(built_settings: Settings) -> Iterator[RunningServer]:
+    with RunningServer(built_settings) as running:
+        yield running
+
+
+def _page(server: RunningServer, path: str, **headers: str):  # type: ignore[no-untyped-def]
+    status, response, body = server.request("GET", path, headers=headers)
+    assert status == 200, (path, status, body[:300])
+    assert response["content-type"].startswith("text/html")
+    return read_page(body), response
+
+
+def test_resource_page_in_french(server: RunningServer) -> None:
+    page, response = _page(server, f"{IOM}.html?_lang=fr")
+    assert page.lang == "fr"
+    assert page.headings[0] == (1, "Organisation internationale pour les migrations (OIM)")
+    assert ("fr", "Organisation internationale pour les migrations (OIM)") in page.lang_texts
+    links = dict(page.links)
+    assert "/-/classes/org:FormalOrganization?_lang=fr" in links
+    assert links["/-/classes/org:FormalOrganization?_lang=fr"] == "organisation formelle"
+    assert "/id/organisation/iom-morocco?_lang=fr" in links  # referenced by, in French
+    assert links["/id/organisation/iom-morocco?_lang=fr"] == "OIM Maroc"
+    assert any(h.startswith("/id/source/") for h in links)  # the sources of its facts
+    assert "date de fondation" in page.text and "1951" in page.text
+    assert "Sources de ses faits" in page.text and "Cité par" in page.text
+    assert "http://www.wikidata.org/entity/Q472311" in links  # external identifier, labelled
+    assert links["http://www.wikidata.org/entity/Q472311"].startswith("Wikidata")
+    assert links[f"{IOM}.ttl"] == "Turtle"
+    assert (
+        "Content-Security-Policy" in {k.title() for k in response}
+        or "content-security-policy" in response
+    )
+
+
+def test_resource_page_language_from_accept_language(server: RunningServer) -> None:
+    page, response = _page(server, f"{IOM}.html", **{"Accept-Language": "en-GB,en;q=0.9"})
+    assert page.lang == "en"
+    assert page.headings[0] == (1, "International Organization for Migration (IOM)")
+    assert "Accept-Language" in response["vary"]
+    french, _ = _page(server, f"{IOM}.html", **{"Accept-Language": "fr-CH, fr;q=0.9"})
+    assert french.lang == "fr"
+    # a language we do not have falls back to the dataset's first language
+    other, _ = _page(server, f"{IOM}.html", **{"Accept-Language": "de"})
+    assert other.lang == "en"
+
+
+def test_dates_are_written_in_the_readers_language(server: RunningServer) -> None:
+    english, _ = _page(server, f"{MEETING}.html?_lang=en")
+    french, _ = _page(server, f"{MEETING}.html?_lang=fr")
+    assert "27 July 2016" in english.text
+    assert "27 juillet 2016" in french.text
+
+
+def test_headings_in_order_and_alternates(server: RunningServer) -> None:
+    page, response = _page(server, f"{IOM}.html")
+    levels = [level for level, _ in page.headings]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    alternates = {
+        link["type"]: link["href"] for link in page.head_links if link.get("rel") == "alternate"
+    }
+    assert alternates["text/turtle"] == f"{IOM}.ttl"
+    assert alternates["application/ld+json"] == f"{IOM}.jsonld"
+    assert alternates["application/n-triples"] == f"{IOM}.nt"
+    assert alternates["application/rdf+xml"] == f"{IOM}.rdf"
+    assert 'rel="alternate"; type="text/turtle"' in response["link"]
+    canonical = [link["href"] for link in page.head_links if link.get("rel") == "canonical"]
+    assert canonical == [f"http://127.0.0.1:{server.port}{IOM}.html"]
+
+
+def test_schema_org_json_ld(server: RunningServer, built_settings: Settings) -> None:
+    page, _ = _page(server, f"{IOM}.html")
+    document = page.json_ld()
+    assert document["@id"] == f"{built_settings.base_iri}id/organisation/iom"
+    assert "Organization" in document["@type"]
+    assert "http://www.wikidata.org/entity/Q472311" in document["sameAs"]
+
+
+def test_json_twin(server: RunningServer) -> None:
+    status, response, body = server.request("GET", f"{IOM}.html?_format=json&_lang=fr")
+    assert status == 200 and response["content-type"].startswith("application/json")
+    twin = json.loads(body)
+    assert twin["label"] == "Organisation internationale pour les migrations (OIM)"
+    assert {t["iri"] for t in twin["types"]} >= {"https://schema.org/Organization"}
+    founding = next(
+        p for p in twin["properties"] if p["property"] == "https://schema.org/foundingDate"
+    )
+    assert founding["label"] == "date de fondation" and founding["values"][0]["value"] == "1951"
+    assert twin["referenced_by"] and twin["sources"]
+
+
+def test_home_page(server: RunningServer) -> None:
+    page, _ = _page(server, "/?_lang=en")
+    assert page.headings[0][1].startswith("Climate mobility")
+    links = dict(page.links)
+    assert links["/-/classes/schema:Event?_lang=en"] == "event"
+    assert "/id/event/wim-excom-technical-meeting-casablanca?_lang=en" in links  # featured
+    assert "https://creativecommons.org/licenses/by/4.0/" in links
+    assert "16" in page.text  # events, from the VoID class partition
+
+
+def test_class_page_lists_instances(server: RunningServer) -> None:
+    page, response = _page(server, "/-/classes/schema:Event?_lang=en")
+    hrefs = page.hrefs()
+    assert f"{MEETING}?_lang=en" in hrefs
+    assert sum(h.startswith("/id/event/") for h in hrefs) == 16
+    assert 'rel="next"' not in response["link"]
+
+
+def test_search_page_and_type_ahead(server: RunningServer) -> None:
+    page, _ = _page(server, "/-/search?q=casa&_lang=fr")
+    assert "/id/place/casablanca?_lang=fr" in page.hrefs()
+    status, response, body = server.request("GET", "/-/search.json?q=OIM%20Maroc")
+    assert status == 200 and response["content-type"].startswith("application/json")
+    results = json.loads(body)["results"]
+    assert results[0]["url"] == "/id/organisation/iom-morocco"
+    # French and English labels are both searched
+    english = json.loads(server.request("GET", "/-/search.json?q=IOM%20Morocco")[2])["results"]
+    assert english[0]["url"] == "/id/organisation/iom-morocco"
+
+
+def test_unknown_iri_offers_a_search(server: RunningServer) -> None:
+    status, _, body = server.request("GET", "/id/organisation/no-such-thing")
+    assert status == 404
+    page = read_page(body)
+    assert "/-/search" in body.decode()
+    assert "no such thing" in body.decode()  # the search field is filled with a guess
+    assert page.headings[0][0] == 1
+
+
+def test_ontology_documentation(server: RunningServer) -> None:
+    page, _ = _page(server, "/ontology.html?_lang=fr")
+    assert page.headings[0][1] == "Ontologie de la mobilité climatique"
+    assert "nombre de membres" in page.text  # a label of ours
+    assert "Nombre de membres" in page.text  # its definition
+    assert "/-/classes/schema:Event?_lang=fr" in page.hrefs()  # instances of a class
+    assert "schema:startDate" in page.text  # a SHACL constraint on events
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    settings = sample_settings(tmp_path_factory.mktemp("hostile"))
+    make_build(settings.build_dir, {f"{BASE}id/graph/organisations": sample_triples(60)})
+    with RunningServer(settings) as running:
+        yield running
+
+
+def test_hostile_literal_is_shown_as_text(hostile: RunningServer) -> None:
+    status, _, body = hostile.request("GET", "/id/organisation/org0.html")
+    assert status == 200
+    page = read_page(body)
+    assert page.headings[0] == (1, "<script>alert(1)</script>")
+    scripts = [attrs for attrs, _ in page.scripts]
+    assert all(a.get("type") == "application/ld+json" or a.get("src") for a in scripts)
+    assert b"<script>alert" not in body
+    assert page.json_ld()["name"] == "<script>alert(1)</script>"
+    assert b"\\u003c/script" in body
+
+
+def test_class_pages_are_paged(hostile: RunningServer, tmp_path: Path) -> None:
+    status, response, body = hostile.request("GET", "/-/classes/schema:Organization")
+    assert status == 200
+    assert '</-/classes/schema:Organization?_page=2>; rel="next"' in response["link"]
+    first = [h for h in read_page(body).hrefs() if h.startswith("/id/organisation/")]
+    status, response, body = hostile.request("GET", "/-/classes/schema:Organization?_page=2")
+    second = [h for h in read_page(body).hrefs() if h.startswith("/id/organisation/")]
+    assert len(first) == 50 and len(second) == 10 and not set(first) & set(second)
+    assert 'rel="next"' not in response["link"]
