@@ -7,7 +7,7 @@ import gzip
 from datetime import datetime
 
 from flask import Request, Response
-from werkzeug.http import http_date
+from werkzeug.http import http_date, parse_accept_header
 
 from server.store import DatasetVersion
 
@@ -83,7 +83,7 @@ def _http_date(moment: datetime) -> str:
 
 def compress(response: Response, request: Request) -> bool:
     """Gzip the body when the client accepts it and it is worth it."""
-    if "gzip" not in request.environ.get("HTTP_ACCEPT_ENCODING", "").lower():
+    if not _accepts_gzip(request.environ.get("HTTP_ACCEPT_ENCODING", "")):
         return False
     if response.direct_passthrough or response.status_code != 200:
         return False
@@ -93,6 +93,14 @@ def compress(response: Response, request: Request) -> bool:
     response.set_data(gzip.compress(body, compresslevel=5))
     response.headers["Content-Encoding"] = "gzip"
     return True
+
+
+@functools.lru_cache(maxsize=64)
+def _accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header accepts gzip (`gzip;q=0` refuses it)."""
+    if "gzip" not in header.lower():
+        return False
+    return parse_accept_header(header).quality("gzip") > 0
 
 
 def no_store(response: Response) -> Response:

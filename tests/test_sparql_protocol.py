@@ -229,6 +229,13 @@ def test_gzip_when_accepted(client: FlaskClient) -> None:
     assert "Accept-Encoding" in zipped.headers["Vary"]
 
 
+def test_gzip_refused_with_q_0_is_not_sent(client: FlaskClient) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }"
+    answer = get(client, query, **{"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in answer.headers
+    assert answer.data == get(client, query).data
+
+
 def test_cache_control_for_read_only_data(tmp_path: Path) -> None:
     app = create_app(sample_settings(tmp_path), pool_size=1)
     try:
