@@ -72,7 +72,24 @@ def describe_dataset(
     _partitions(graph, dataset, stats)
     _linksets(graph, dataset, stats, settings)
     _distributions(graph, dataset, settings, dumps)
+    _build_graphs(graph, dataset, settings)
     return graph
+
+
+def _build_graphs(graph: Graph, dataset: URIRef, settings: Settings) -> None:
+    """Describe the graphs the build adds, so that their IRIs resolve like every other thing."""
+    texts = {
+        ontology_graph(settings).value: {"en": "Ontology", "fr": "Ontologie"},
+        description_graph(settings).value: {
+            "en": "Dataset description",
+            "fr": "Description du jeu de données",
+        },
+    }
+    for iri, text in texts.items():
+        node = URIRef(iri)
+        graph.add((node, RDF.type, SD.Graph))
+        graph.add((node, DCTERMS.isPartOf, dataset))
+        _label(graph, node, settings, text)
 
 
 class _Stats:
