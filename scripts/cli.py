@@ -290,6 +290,28 @@ def info(settings: Settings, fact: str | None) -> None:
         click.echo(json.dumps(facts, indent=2))
 
 
+@cli.command("export-site")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--site-url", default=None, help="Where the export is served (default: the base IRI's origin)."
+)
+@click.option("--live-url", default=None, help="A running `ldkit serve` for search and SPARQL.")
+@click.pass_obj
+def export_site(settings: Settings, out: Path, site_url: str | None, live_url: str | None) -> None:
+    """Write the site as static files into OUT, with nginx and Apache rules, building first."""
+    from scripts.export import ExportError
+    from scripts.export import export_site as export
+
+    if is_stale(settings):
+        _build(settings)
+    try:
+        done = export(settings, out, site_url=site_url, live_url=live_url)
+    except ExportError as error:
+        fail(str(error))
+    for line in done.summary():
+        err.print(line, highlight=False, soft_wrap=True)
+
+
 def _build(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return build_folder(settings, progress=sys.stderr.isatty())
