@@ -40,4 +40,8 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
     app.register_blueprint(listings.blueprint)
     app.register_blueprint(dataset.blueprint)
     app.register_blueprint(ontology_docs.blueprint)
+
+    from server import pictures
+
+    app.register_blueprint(pictures.blueprint)
     return app

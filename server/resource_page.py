@@ -18,6 +18,7 @@ from server.settings import Settings
 from server.terms import Context, Value, external_target, show, show_iri
 
 INCOMING_PAGE = 50
+INCOMING_GROUPS = 20  # properties whose incoming links are listed (all are counted)
 MAPPINGS = tuple(str(SKOS[n]) for n in ("exactMatch", "closeMatch", "broadMatch", "relatedMatch"))
 
 
@@ -86,22 +87,29 @@ class ResourcePage:
 
 
 def build(
-    iri: str, triples: list[ox.Triple], settings: Settings, who: Reader, page: int
+    iri: str,
+    triples: list[ox.Triple],
+    settings: Settings,
+    who: Reader,
+    page: int,
+    facts: describe.PageFacts | None = None,
 ) -> ResourcePage:
-    """The page of `iri` from its RDF, its sources and its incoming links."""
+    """The page of `iri` from its RDF, its sources and its incoming links.
+
+    One round trip to the store, two for a thing pointed at by more things than its RDF holds:
+    `describe.page_description` asks for the RDF (the labels and types of every IRI it mentions,
+    up to `describe.INCOMING_IN_RDF` incoming links) and the page facts (sources, incoming
+    counts by property, labels of graphs and sources) in one CONSTRUCT; then, only for the
+    properties whose incoming links the RDF does not hold in full, one query for a page of each.
+    `facts` not given: they are asked for in a query of their own.
+    """
     labels = Labels(who.chain, settings.data_dir / "links" / "cache")
     labels.add_triples(triples)
-    found_sources = describe.sources(iri)
-    counts = describe.incoming_counts(iri)
-    pages = {
-        prop: describe.incoming_page(iri, prop, page, INCOMING_PAGE) for prop, _ in counts[:20]
-    }
-    labels.fetch(
-        [s.source for s in found_sources if s.source]
-        + [s.graph for s in found_sources]
-        + [prop for prop, _ in counts]
-        + [s for things in pages.values() for s in things]
-    )
+    facts = facts or describe.page_facts(iri)
+    for resource, text in facts.labels:
+        labels.add(resource, text.value, text.language or "")
+    found_sources, counts = facts.sources, facts.counts
+    pages = _incoming_pages(iri, triples, counts[:INCOMING_GROUPS], page, labels)
     context = Context(settings.base_iri, labels, who.lang, who.chosen)
     subject = ox.NamedNode(iri)
     own = [t for t in triples if t.subject == subject]
@@ -172,6 +180,34 @@ def _value(term: Any, triples: list[ox.Triple], context: Context, who: Reader, d
 
 def _rank(lang: str, chain: tuple[str, ...]) -> int:
     return chain.index(lang) if lang in chain else len(chain)
+
+
+def _incoming_pages(
+    iri: str, triples: list[ox.Triple], counts: list[tuple[str, int]], page: int, labels: Labels
+) -> dict[str, list[str]]:
+    """One page (and one more, to tell if there are more) of the IRIs pointing at `iri` by each
+    property: from the RDF when it holds all of that property's links (sorted by IRI), else
+    from the store (in its index order), for all such properties in one query."""
+    subject = ox.NamedNode(iri)
+    pointing: dict[str, set[Any]] = defaultdict(set)
+    for t in triples:
+        if t.object == subject:
+            pointing[t.predicate.value].add(t.subject)
+    start = (page - 1) * INCOMING_PAGE
+    pages: dict[str, list[str]] = {}
+    missing: list[str] = []
+    for prop, count in counts:
+        if len(pointing.get(prop, ())) >= count:
+            things = sorted(s.value for s in pointing[prop] if isinstance(s, ox.NamedNode))
+            pages[prop] = things[start : start + INCOMING_PAGE + 1]
+        else:
+            missing.append(prop)
+    for prop, found in describe.incoming_pages(iri, missing, page, INCOMING_PAGE).items():
+        pages[prop] = [thing for thing, _ in found]
+        for thing, texts in found:
+            for text in texts:
+                labels.add(thing, text.value, text.language or "")
+    return pages
 
 
 def _incoming(

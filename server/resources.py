@@ -31,8 +31,12 @@ def document(iri: str, default: Format) -> Response:
     if fmt is None:
         return negotiation.not_acceptable()
     config = settings()
+    facts = None
     try:
-        triples = describe.resource_triples(iri, config)
+        if fmt in (HTML, PLAIN_JSON):  # the page's facts come in the same query as its RDF
+            triples, facts = describe.page_description(iri, config)
+        else:
+            triples = describe.resource_triples(iri, config)
     except ValueError:
         return not_found(iri)
     if not triples:
@@ -42,7 +46,7 @@ def document(iri: str, default: Format) -> Response:
         return negotiation.rdf_response(triples, fmt, prefixes, config.row_limit)
     who = reader()
     page = _page_number()
-    view = resource_page.build(iri, triples, config, who, page)
+    view = resource_page.build(iri, triples, config, who, page, facts)
     path = urls.resource_url(iri, config.base_iri) or "/"
     alternates = [(f.label, f"{path}.{f.extension}", f.media_type) for f in RESOURCE_FORMATS[1:5]]
     context = {

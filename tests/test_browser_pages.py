@@ -73,3 +73,19 @@ def test_run_an_example_on_the_query_page(server: RunningServer, browser: Browse
     page.wait_for_selector("section.answer table")
     assert page.locator("section.answer tbody tr").count() >= 1
     context.close()
+
+
+def test_pictures_draw_without_csp_violations(server: RunningServer, browser: Browser) -> None:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+    page.goto(_root(server) + "/-/organisations?_lang=fr")
+    box = page.locator("svg.diagram a.node rect").first.bounding_box()
+    assert box and box["width"] > 50  # drawn, styled by the stylesheet
+    page.goto(_root(server) + "/-/timeline?_lang=fr")
+    page.click("svg.timeline a.event[data-iri$='/event/cop21']")
+    assert page.url.endswith("/id/event/cop21.html?_lang=fr")
+    assert page.locator("h1").inner_text().startswith("COP21")
+    assert not problems, problems  # no CSP violation
+    context.close()
