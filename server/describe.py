@@ -224,22 +224,6 @@ def incoming_pages(
     return {p: list(things.items()) for p, things in found.items()}
 
 
-def labels_of(iris: list[str]) -> list[tuple[str, ox.Literal]]:
-    """The labels of `iris` (one VALUES block and a FILTER: two VALUES blocks joined with the
-    label pattern make Oxigraph scan the whole store, seconds at 1M triples)."""
-    found: list[tuple[str, ox.Literal]] = []
-    props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-    unique = sorted(set(iris))
-    for start in range(0, len(unique), 200):
-        values = " ".join(reading.iri(i) for i in unique[start : start + 200])
-        rows = reading.select(
-            f"SELECT DISTINCT ?r ?l WHERE {{ VALUES ?r {{ {values} }}"
-            f" ?r ?p ?l FILTER(?p IN ({props}) && isLiteral(?l)) }}"
-        )
-        found += [(row["r"].value, row["l"]) for row in rows]
-    return found
-
-
 def exists(iri: str) -> bool:
     """Whether the dataset says anything of `iri`, as subject or object."""
     x = reading.iri(iri)

@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from server import describe, reading, urls
+from server import reading, urls
 from server.labels import Labels
 from server.namespaces import DCTERMS, ORG, SCHEMA
 from server.pages import Reader, base_context, reader, respond, settings
@@ -84,10 +84,9 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def _labels(who: Reader, iris: list[str]) -> Labels:
-    """The labels of `iris` (`describe.labels_of`: `Labels.fetch`'s query scans the store)."""
+    """The labels of `iris`, read from the store."""
     labels = Labels(who.chain, settings().data_dir / "links" / "cache")
-    for iri, text in describe.labels_of(iris):
-        labels.add(iri, text.value, text.language or "")
+    labels.fetch(iris)
     return labels
 
 

@@ -49,7 +49,8 @@ def with_params(path: str, lang: str | None = None, **params: str | int | None) 
     """`path` with control parameters (`_lang` when given, then the others that are not None)."""
     values = {"_lang": lang, **params}
     query = urlencode({k: v for k, v in values.items() if v is not None and v != ""})
-    return f"{path}?{query}" if query else path
+    path, hash_mark, fragment = path.partition("#")  # the query goes before a fragment
+    return (f"{path}?{query}" if query else path) + hash_mark + fragment
 
 
 def document_url(thing_path: str, extension: str, lang: str | None = None) -> str:

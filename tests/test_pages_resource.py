@@ -185,3 +185,10 @@ def test_class_pages_are_paged(hostile: RunningServer, tmp_path: Path) -> None:
     second = [h for h in read_page(body).hrefs() if h.startswith("/id/organisation/")]
     assert len(first) == 50 and len(second) == 10 and not set(first) & set(second)
     assert 'rel="next"' not in response["link"]
+
+
+def test_language_parameter_goes_before_a_fragment() -> None:
+    from server.urls import with_params
+
+    assert with_params("/ontology#serves", "fr") == "/ontology?_lang=fr#serves"
+    assert with_params("/ontology#serves") == "/ontology#serves"
