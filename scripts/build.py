@@ -111,7 +111,7 @@ def build_folder(settings: Settings, *, progress: bool = False) -> BuildInfo:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, target)
+    swap_into_place(staging, target)
     return info
 
 
@@ -185,8 +185,8 @@ def _write_dump(out: Path, fmt: Format, content: Sequence[ox.Quad] | Sequence[ox
     return Dump(name, fmt, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _swap(staging: Path, target: Path) -> None:
-    """Put the new build in place of the old one with two renames."""
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Put a folder written aside in place of the old one with two renames, then drop the old."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():

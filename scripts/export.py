@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
+from scripts.build import swap_into_place
 from server import create_app, urls
 from server.formats import HTML, PLAIN_JSON, RDF_FORMATS, RESOURCE_FORMATS, requested_format
 from server.settings import Settings
@@ -657,9 +658,4 @@ def _write(out: Path, pages: dict[str, bytes]) -> None:
             raise ExportError(f"refusing to write outside the export: {name}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_into_place(staging, out)

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from scripts.build import build_folder
 from server.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Debian's Chromium (installed by .ci/run): Playwright never downloads a browser here.
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +51,13 @@ def dataset_copy(tmp_path: Path) -> Path:
             shutil.copytree(ROOT / name, target / name)
     shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
     return target
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium driven by Playwright; fails (never skips) when Chromium is missing."""
+    assert CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()

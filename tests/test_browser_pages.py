@@ -6,29 +6,18 @@ They fail, not skip, when Chromium is missing (`.ci/run` installs it).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from server.settings import Settings
 from tests.sparql_server import RunningServer
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
 def server(built_settings: Settings) -> Iterator[RunningServer]:
     with RunningServer(built_settings) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        launched.close()
 
 
 def _root(server: RunningServer) -> str:
