@@ -58,14 +58,21 @@ def cli(ctx: click.Context, root: Path) -> None:
     show_default=True,
     help="How to print the report.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="SHACL engine: SPARQL on pyoxigraph (pySHACL for what it cannot compile), or pySHACL.",
+)
 @click.pass_obj
-def validate(settings: Settings, output: str) -> None:
+def validate(settings: Settings, output: str, engine: str) -> None:
     """Check every file parses and the data conforms to the shapes and checks.
 
     Exits 0 when the data conforms, 1 when it does not, 2 when a file cannot be read.
     """
     try:
-        report = validate_folder(read_folder(settings, progress=sys.stderr.isatty()))
+        report = validate_folder(read_folder(settings, progress=sys.stderr.isatty()), engine)
     except InputError as error:
         fail(str(error))
     reports.print_report(report, output)

@@ -1,16 +1,25 @@
-"""Validate a dataset folder: SHACL shapes (pySHACL) and data-quality checks (`*-violation.rq`).
+"""Validate a dataset folder: SHACL shapes and data-quality checks (`*-violation.rq`).
 
-The data and the ontology are merged into one in-memory rdflib graph (the ontology's
-`rdfs:subClassOf` axioms make a shape on a class apply to its subclasses). On large graphs the node
-shapes are split over forked processes, which share that graph copy-on-write.
+Two SHACL engines give the same results (tests/test_shacl_engine.py checks it result for result):
+
+- `fast` (the default): `scripts.shacl` compiles the shapes to SPARQL and runs them on one
+  pyoxigraph store of data + ontology (no rdflib copy of the data); a shape it cannot compile
+  exactly is validated by pySHACL instead (the report's `engines` says which shape went where);
+- `pyshacl`: the reference. The data and the ontology are merged into one in-memory rdflib graph;
+  on large graphs the node shapes are split over forked processes.
+
+Either way the ontology's `rdfs:subClassOf` axioms make a shape on a class apply to its
+subclasses. The `*-violation.rq` checks run on pyoxigraph (the fast engine's store, or forked
+processes of their own on large data, beside the shapes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,12 +27,15 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from scripts import shacl
 from scripts.graphs import to_graph
 from scripts.loading import Folder
 from server.namespaces import PREFIXES, RDF, SH
 
 # Above this many triples, validation forks one process per core, each with part of the shapes.
 PARALLEL_THRESHOLD = 150_000
+
+ENGINES = ("fast", "pyshacl")
 
 NODE_SHAPE_TARGETS = (
     SH.targetClass,
@@ -67,17 +79,26 @@ class ValidationReport:
     violations: list[Violation]
     report: Graph
     checked: tuple[str, ...]  # what ran: "shapes", "checks"
+    # which engine checked each shape with targets: {"fast": [...], "pyshacl": {shape: reason}}
+    engines: dict[str, object] = dataclasses.field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return {
             "conforms": self.conforms,
             "checked": list(self.checked),
             "violations": [dataclasses.asdict(v) for v in self.violations],
+            "engines": self.engines,
         }
 
 
-def validate_folder(folder: Folder) -> ValidationReport:
-    """Validate the data of `folder` against its shapes and its data-quality checks."""
+def validate_folder(folder: Folder, engine: str = "fast") -> ValidationReport:
+    """Validate the data of `folder` against its shapes and its data-quality checks.
+
+    `engine` is "fast" (compiled SPARQL on pyoxigraph, pySHACL for what it cannot compile) or
+    "pyshacl" (pySHACL for every shape); both give the same results.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r} (one of {', '.join(ENGINES)})")
     checks = check_files(folder)
     checked = tuple(
         name
@@ -87,22 +108,48 @@ def validate_folder(folder: Folder) -> ValidationReport:
     report = Graph()
     _bind(report)
     violations: list[Violation] = []
-    if folder.shapes.present:
-        shapes = to_graph(folder.shapes.quads)
-        results = run_shapes([folder.data.quads, folder.ontology.quads], shapes)
-        report += results
-        violations += describe_results(results, folder, shapes)
-    if checks:
-        violations += run_checks(folder, checks)
+    engines: dict[str, object] = {}
+    data = [folder.data.quads, folder.ontology.quads]
+    with _checks_aside(folder, checks) as pending:
+        store: shacl.engine.DataStore | None = None
+        if folder.shapes.present:
+            shapes = to_graph(folder.shapes.quads)
+            if engine == "fast":
+                outcome = shacl.validate(data, shapes, lambda part: run_pyshacl(data, part))
+                results, store = outcome.results, outcome.store
+                engines = {
+                    "fast": sorted(str(s) for s, e in outcome.engines.items() if e == "fast"),
+                    "pyshacl": {str(s): r for s, r in sorted(outcome.reasons.items(), key=str)},
+                }
+            else:
+                results = run_pyshacl(data, shapes)
+                engines = {"fast": [], "pyshacl": "all shapes (--engine pyshacl)"}
+            report += results
+            violations += describe_results(results, folder, shapes)
+        if checks:
+            shared = store.store if store is not None and store.union else None
+            violations += pending() if pending else run_checks(folder, checks, shared)
     conforms = not any(v.severity == "Violation" for v in violations)
     _summarise(report, conforms)
-    return ValidationReport(conforms, violations, report, checked)
+    return ValidationReport(conforms, violations, report, checked, engines)
 
 
 def run_shapes(
+    data: Sequence[Sequence[ox.Quad]],
+    shapes: Graph,
+    processes: int | None = None,
+    engine: str = "fast",
+) -> Graph:
+    """The SHACL results graph of the merged `data` against `shapes` (no inference)."""
+    if engine == "pyshacl":
+        return run_pyshacl(data, shapes, processes)
+    return shacl.validate(data, shapes, lambda part: run_pyshacl(data, part, processes)).results
+
+
+def run_pyshacl(
     data: Sequence[Sequence[ox.Quad]], shapes: Graph, processes: int | None = None
 ) -> Graph:
-    """The SHACL results graph of the merged `data` against `shapes` (no inference).
+    """pySHACL's results graph of the merged `data` against `shapes` (no inference).
 
     Small graphs are validated here. Large ones are validated by one forked process per core:
     each builds its own rdflib graph (the slow part) and checks its share of the node shapes.
@@ -264,6 +311,49 @@ def _bind(graph: Graph) -> None:
 
 # --- data-quality checks -------------------------------------------------------------------------
 
+# What the forked checks processes inherit from their parent (copy-on-write), and their store.
+_FORK_CHECKS: tuple[Folder, list[Path]] | None = None
+_WORKER_STORE: ox.Store | None = None
+
+
+@contextlib.contextmanager
+def _checks_aside(
+    folder: Folder, checks: list[Path]
+) -> Iterator[Callable[[], list[Violation]] | None]:
+    """On large data and several cores, run the checks in forked processes (each builds its
+    store once) while the caller validates the shapes; yields how to wait for their violations
+    (None: the caller runs them)."""
+    size = len(folder.data.quads) + len(folder.ontology.quads)
+    cores = os.cpu_count() or 1
+    if not checks or size < PARALLEL_THRESHOLD or cores < 2:
+        yield None
+        return
+    global _FORK_CHECKS
+    _FORK_CHECKS = (folder, checks)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(cores, len(checks))) as pool:
+            pending = pool.map_async(_forked_check, range(len(checks)), chunksize=1)
+            _FORK_CHECKS = None  # the workers have their copy
+            yield lambda: [v for part in pending.get() for v in part]
+    finally:
+        _FORK_CHECKS = None
+
+
+def _forked_check(index: int) -> list[Violation]:
+    global _WORKER_STORE
+    assert _FORK_CHECKS is not None
+    folder, checks = _FORK_CHECKS
+    if _WORKER_STORE is None:
+        _WORKER_STORE = _checks_store(folder)
+    return run_checks(folder, [checks[index]], _WORKER_STORE)
+
+
+def _checks_store(folder: Folder) -> ox.Store:
+    store = ox.Store()
+    store.extend(folder.data.quads)
+    store.extend(folder.ontology.quads)
+    return store
+
 
 def check_files(folder: Folder) -> list[Path]:
     """The `*-violation.rq` queries of the folder (beside the ontology or the shapes)."""
@@ -274,11 +364,15 @@ def check_files(folder: Folder) -> list[Path]:
     return found
 
 
-def run_checks(folder: Folder, checks: Iterable[Path]) -> list[Violation]:
-    """Run each check over data + ontology; every row it returns is a violation."""
-    store = ox.Store()
-    store.extend(folder.data.quads)
-    store.extend(folder.ontology.quads)
+def run_checks(
+    folder: Folder, checks: Iterable[Path], store: ox.Store | None = None
+) -> list[Violation]:
+    """Run each check over data + ontology; every row it returns is a violation.
+
+    `store` may hold data + ontology already, in their graphs (the checks read their union).
+    """
+    if store is None:
+        store = _checks_store(folder)
     found = []
     for path in checks:
         query = path.read_text(encoding="utf-8")
