@@ -44,4 +44,9 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
     from server import pictures
 
     app.register_blueprint(pictures.blueprint)
+
+    from server.execution import STORE_FAILURES, store_failure_response
+
+    for failure in STORE_FAILURES:
+        app.register_error_handler(failure, store_failure_response)
     return app

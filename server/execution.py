@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Request, current_app
+from flask import Request, Response, current_app
 
 from server import sparql_text
 from server.formats import Format
@@ -89,19 +89,29 @@ def _refuse_remote(text: str | tuple[sparql_text.Token, ...]) -> None:
         raise ProtocolError(400, str(error)) from error
 
 
+# How a store that failed to answer is told to the client, for /sparql and every page alike.
+STORE_FAILURES: dict[type[Exception], int] = {
+    TimeLimitExceeded: 503,
+    PoolBusy: 503,
+    WorkerLost: 500,
+    StoreUnavailable: 502,
+}
+
+
+def store_failure_response(error: Exception) -> Response:
+    """A one-line answer for a store that failed (pages reach the store without `_checked`)."""
+    response = Response(f"{error}\n", status=STORE_FAILURES[type(error)], mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _checked(
     store: Store, operation: str, job: dict[str, object], cacheable: bool = False
 ) -> Outcome:
     try:
         outcome = store.run(operation, job, cacheable=cacheable)
-    except TimeLimitExceeded as error:
-        raise ProtocolError(503, str(error)) from error
-    except PoolBusy as error:
-        raise ProtocolError(503, str(error)) from error
-    except WorkerLost as error:
-        raise ProtocolError(500, str(error)) from error
-    except StoreUnavailable as error:
-        raise ProtocolError(502, str(error)) from error
+    except tuple(STORE_FAILURES) as error:
+        raise ProtocolError(STORE_FAILURES[type(error)], str(error)) from error
     if outcome.answer.status >= 400:
         message = outcome.answer.body.decode("utf-8", "replace")
         raise ProtocolError(outcome.answer.status, message)

@@ -311,6 +311,11 @@ def test_a_dead_store_is_a_clear_502(built_settings: Settings, tmp_path: Path) -
     # The service description needs nothing from the store.
     description = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert description.status_code == 200
+    # Pages say the same in one line, not a traceback page.
+    for path in ("/id/organisation/iom.html", "/", "/-/timeline"):
+        resource = client.get(path)
+        assert resource.status_code == 502, path
+        assert "cannot be reached" in resource.text and "Traceback" not in resource.text
 
 
 def test_updates_need_the_token(
