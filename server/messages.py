@@ -55,11 +55,37 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unit_of": {"en": "is part of", "fr": "fait partie de"},
     "skip": {"en": "Skip to content", "fr": "Aller au contenu"},
+    # the pictures
+    "as_list": {"en": "The same, as a list", "fr": "La même chose, en liste"},
+    "as_table": {"en": "The same, as a table", "fr": "La même chose, en tableau"},
+    "no_events": {"en": "No dated event.", "fr": "Aucun événement daté."},
+    "no_organisations": {"en": "No organisation.", "fr": "Aucune organisation."},
+    "approximate": {"en": "month or year only", "fr": "mois ou année seulement"},
+    "from": {"en": "Organisation", "fr": "Organisation"},
+    "relation": {"en": "Relation", "fr": "Relation"},
+    "to": {"en": "Related to", "fr": "Liée à"},
+    "alone": {"en": "Without a relation here", "fr": "Sans relation ici"},
+    "cut": {
+        "en": "Only the first {n} are shown.",
+        "fr": "Seuls les {n} premiers sont montrés.",
+    },
+    "timeline_summary": {
+        "en": "{n} events from {first} to {last}, one a row, in date order.",
+        "fr": "{n} événements du {first} au {last}, un par ligne, par ordre de date.",
+    },
+    "diagram_summary": {
+        "en": "{n} organisations and bodies, {m} relations; arrows go from parts to wholes.",
+        "fr": "{n} organisations et organes, {m} relations ; les flèches vont des parties au tout.",
+    },
 }
 
 
-def text(key: str, lang: Any = "en") -> str:
-    """The words for `key` in `lang` (English when the page has no language or no such words)."""
+def text(key: str, lang: Any = "en", **values: Any) -> str:
+    """The words for `key` in `lang` (English when the page has no language or no such words).
+
+    `values` fill the `{name}` places of the words.
+    """
     words = MESSAGES.get(key, {})
     chosen = lang if isinstance(lang, str) else "en"
-    return words.get(chosen) or words.get("en") or key
+    found = words.get(chosen) or words.get("en") or key
+    return found.format(**values) if values else found

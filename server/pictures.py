@@ -58,42 +58,12 @@ RELATIONS: dict[str, tuple[str, bool, bool]] = {
     str(ORG.linkedTo): (str(ORG.linkedTo), False, False),
 }
 
-WORDS: dict[str, dict[str, str]] = {
-    "as_list": {"en": "The same, as a list", "fr": "La même chose, en liste"},
-    "as_table": {"en": "The same, as a table", "fr": "La même chose, en tableau"},
-    "no_events": {"en": "No dated event.", "fr": "Aucun événement daté."},
-    "no_organisations": {"en": "No organisation.", "fr": "Aucune organisation."},
-    "approximate": {"en": "month or year only", "fr": "mois ou année seulement"},
-    "from": {"en": "Organisation", "fr": "Organisation"},
-    "relation": {"en": "Relation", "fr": "Relation"},
-    "to": {"en": "Related to", "fr": "Liée à"},
-    "alone": {"en": "Without a relation here", "fr": "Sans relation ici"},
-    "cut": {
-        "en": "Only the first {n} are shown.",
-        "fr": "Seuls les {n} premiers sont montrés.",
-    },
-    "timeline_summary": {
-        "en": "{n} events from {first} to {last}, one a row, in date order.",
-        "fr": "{n} événements du {first} au {last}, un par ligne, par ordre de date.",
-    },
-    "diagram_summary": {
-        "en": "{n} organisations and bodies, {m} relations; arrows go from parts to wholes.",
-        "fr": "{n} organisations et organes, {m} relations ; les flèches vont des parties au tout.",
-    },
-}
-
 
 def _labels(who: Reader, iris: list[str]) -> Labels:
     """The labels of `iris`, read from the store."""
     labels = Labels(who.chain, settings().data_dir / "links" / "cache")
     labels.fetch(iris)
     return labels
-
-
-def word(key: str, lang: str, **values: Any) -> str:
-    """The words of these pages in `lang` (English when there are none)."""
-    texts = WORDS[key]
-    return (texts.get(lang) or texts["en"]).format(**values)
 
 
 # --- The timeline ---------------------------------------------------------------------------------
@@ -244,7 +214,7 @@ def timeline_page() -> Response:
         "cut": picture["cut"],
     }
     geometry = {"width": WIDTH, "label_x": LABEL_WIDTH, "left": PLOT_LEFT, "right": PLOT_RIGHT}
-    context = {**base_context(who), "timeline": picture, "geometry": geometry, "word": word}
+    context = {**base_context(who), "timeline": picture, "geometry": geometry}
     return respond("timeline.html", context, twin)
 
 
@@ -462,7 +432,7 @@ def diagram_page() -> Response:
         ],
         "cut": picture["cut"],
     }
-    context = {**base_context(who), "diagram": picture, "node": NODE_DIMENSIONS, "word": word}
+    context = {**base_context(who), "diagram": picture, "node": NODE_DIMENSIONS}
     return respond("organisations.html", context, twin)
 
 
