@@ -94,7 +94,7 @@ def publish(
         for batch in _requests(graphs, staging, chunk_size, per_graph=bool(remote.gsp_url)):
             _retry(partial(_upload, remote, batch))
             advance(sum(len(chunk) for _graph, _first, chunk in batch))
-        staged = _retry(partial(_counts, remote, list(staging.values())))
+        staged = _retry(partial(remote.counts, list(staging.values())))
         wrong = [g for g, t in graphs.items() if staged.get(staging[g], 0) != len(t)]
         if wrong:
             held = staged.get(staging[wrong[0]], 0)
@@ -109,7 +109,7 @@ def publish(
     except (RemoteError, PublishError):
         _drop_quietly(remote, list(staging.values()))
         raise
-    counts = _retry(partial(_counts, remote, list(graphs)))
+    counts = _retry(partial(remote.counts, list(graphs)))
     return [GraphCount(g, len(t), counts.get(g, 0)) for g, t in graphs.items()]
 
 
@@ -152,19 +152,6 @@ def _upload(remote: RemoteStore, batch: Upload) -> None:
 
 def _n_triples(chunk: Sequence[ox.Triple]) -> str:
     return (ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-
-
-def _counts(remote: RemoteStore, names: list[str], batch: int = 500) -> dict[str, int]:
-    """The triple count of each named graph (absent graphs are left out)."""
-    found: dict[str, int] = {}
-    for start in range(0, len(names), batch):
-        values = " ".join(f"<{n}>" for n in names[start : start + batch])
-        rows = remote.select(
-            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }}"
-            " GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        found.update({row["g"]["value"]: int(row["n"]["value"]) for row in rows})
-    return found
 
 
 def _update_all(remote: RemoteStore, operations: list[str], batch: int = 500) -> None:

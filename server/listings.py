@@ -143,15 +143,25 @@ def search(text: str, who: Reader) -> list[Value]:
 
 
 def class_counts() -> list[tuple[str, int]]:
-    """The classes of the dataset and their number of instances, from the VoID partitions."""
+    """The classes of the dataset and their number of instances, most instances first."""
+    return void_partitions("classPartition", "class", "entities")
+
+
+def property_counts() -> dict[str, int]:
+    """How many triples use each property."""
+    return dict(void_partitions("propertyPartition", "property", "triples"))
+
+
+def void_partitions(partition: str, term: str, figure: str) -> list[tuple[str, int]]:
+    """The dataset's VoID partitions of one kind (from the build's description), largest first."""
     config = settings()
     dataset = reading.iri(config.dataset_iri)
     graph = reading.iri(describe.dataset_description_graph(config))
     rows = reading.select(
-        f"SELECT ?class ?n WHERE {{ GRAPH {graph} {{ {dataset} void:classPartition ?p ."
-        " ?p void:class ?class ; void:entities ?n } } ORDER BY DESC(?n) ?class"
+        f"SELECT ?t ?n WHERE {{ GRAPH {graph} {{ {dataset} void:{partition} ?x ."
+        f" ?x void:{term} ?t ; void:{figure} ?n }} }} ORDER BY DESC(?n) ?t"
     )
-    return [(r["class"].value, int(r["n"].value)) for r in rows]
+    return [(r["t"].value, int(r["n"].value)) for r in rows]
 
 
 def _class_value(class_iri: str, context: Context) -> Value:

@@ -22,7 +22,7 @@ from rdflib.namespace import SH
 from server import describe, negotiation, reading, urls
 from server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
 from server.labels import Labels
-from server.listings import class_counts
+from server.listings import class_counts, property_counts
 from server.pages import Reader, base_context, reader, respond, settings
 from server.resource_page import prefixes_for
 from server.terms import Context, Value, show, show_iri
@@ -183,18 +183,6 @@ def _term(
         if kind == "class" and count
         else None,
     )
-
-
-def property_counts() -> dict[str, int]:
-    """How many triples use each property, from the VoID property partitions."""
-    config = settings()
-    dataset = reading.iri(config.dataset_iri)
-    graph = reading.iri(describe.dataset_description_graph(config))
-    rows = reading.select(
-        f"SELECT ?p ?n WHERE {{ GRAPH {graph} {{ {dataset} void:propertyPartition ?x ."
-        " ?x void:property ?p ; void:triples ?n } }"
-    )
-    return {r["p"].value: int(r["n"].value) for r in rows}
 
 
 @functools.lru_cache(maxsize=8)
