@@ -16,6 +16,7 @@ from rich.console import Console
 from scripts import reports
 from scripts.build import BuildRefused, build_folder, is_stale
 from scripts.loading import InputError, read_folder
+from scripts.progress import progress_bar
 from scripts.query import open_store, read_query_argument, run_query, serialize_answer
 from scripts.validation import validate_folder
 from server.settings import Settings, SettingsError, load_settings
@@ -268,7 +269,7 @@ def publish(
     )
     graphs = publishing.local_graphs(settings)
     try:
-        with reports.progress_bar("publishing", sum(map(len, graphs.values()))) as advance:
+        with progress_bar("publishing", sum(map(len, graphs.values()))) as advance:
             counts = publishing.publish(remote, graphs, chunk_size=chunk_size, advance=advance)
     except (RemoteError, publishing.PublishError) as error:
         fail(f"not published: {error}")

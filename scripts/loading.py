@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from scripts.progress import progress_bar
 from server.formats import rdf_format_for_path
 from server.settings import Settings
 
@@ -81,7 +80,8 @@ def read_folder(settings: Settings, *, progress: bool = False) -> Folder:
     }
     subject_files: dict[ox.NamedNode | ox.BlankNode, set[Path]] = {}
     total = sum(path.stat().st_size for part in parts.values() for path in part.files)
-    with _progress(progress and total > PROGRESS_THRESHOLD, total) as advance:
+    enabled = progress and total > PROGRESS_THRESHOLD
+    with progress_bar("reading", total, enabled=enabled, in_bytes=True) as advance:
         for part in parts.values():
             for path in part.files:
                 for quad in parse_file(path, settings.base_iri, shown=_shown(settings, path)):
@@ -128,38 +128,3 @@ def _reason(error: SyntaxError) -> str:
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
     return message
-
-
-class _progress:
-    """A rich progress bar over bytes read, or nothing for small inputs."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.progress = (
-            Progress(
-                TextColumn("reading"),
-                BarColumn(),
-                DownloadColumn(),
-                TimeRemainingColumn(),
-                transient=True,
-            )
-            if enabled
-            else None
-        )
-        self.total = total
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.progress is None:
-            return lambda _size: None
-        self.progress.start()
-        task = self.progress.add_task("reading", total=self.total)
-        return lambda size: self.progress.advance(task, size)  # type: ignore[union-attr]
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
-def all_quads(parts: Iterable[Part]) -> Iterator[ox.Quad]:
-    """The quads of several parts, one after the other."""
-    for part in parts:
-        yield from part.quads

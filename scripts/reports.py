@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from scripts.publish import GraphCount
@@ -61,15 +59,6 @@ def print_counts(counts: Sequence[GraphCount]) -> None:
             count.graph, str(count.local), str(count.remote), "ok" if count.matches else "DIFFERENT"
         )
     out.print(table)
-
-
-@contextlib.contextmanager
-def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr for long work; `advance(n)` moves it on."""
-    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(what, total=total)
-        yield lambda n: progress.advance(task, n)
 
 
 def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
