@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: setup validate build serve test lint bench clean
+.PHONY: setup system-packages validate build serve test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# What the tests start (Chromium, Virtuoso): installed when missing, or one line saying how.
+system-packages:
+	sh tools/system-packages.sh
 
 validate: setup
 	$(BIN)/ldkit validate
@@ -29,7 +33,7 @@ lint: setup
 	$(BIN)/ruff format --check server scripts tests bench
 	$(BIN)/mypy
 
-test: setup lint
+test: setup system-packages lint
 	$(BIN)/pytest
 
 bench: setup
