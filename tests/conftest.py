@@ -15,7 +15,8 @@ from server.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# Debian's Chromium (installed by .ci/run): Playwright never downloads a browser here.
+# Debian's Chromium (`make test` installs it, see tools/system-packages.txt): Playwright never
+# downloads a browser here.
 CHROMIUM = Path("/usr/bin/chromium")
 
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from tests.sparql_server import free_port
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-# Debian's virtuoso-opensource (installed by .ci/run); the system service is never used.
+# Debian's virtuoso-opensource (`make test` installs it, see tools/system-packages.txt); the
+# system service is never used.
 VIRTUOSO = Path(shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t")
 ISQL = Path(shutil.which("isql-vt") or "/usr/bin/isql-vt")
 

@@ -1,6 +1,6 @@
 """The pages in a real browser (Chromium): home, search, a resource, language, links, query page.
 
-They fail, not skip, when Chromium is missing (`.ci/run` installs it).
+They fail, not skip, when Chromium is missing (`make test` installs it).
 """
 
 from __future__ import annotations
