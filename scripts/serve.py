@@ -18,7 +18,9 @@ from server import create_app
 from server.settings import Settings
 from server.store import EmbeddedStore
 
-THREADS_PER_WORKER = 4
+# Each web thread has a query process of its own, so a cheap query never waits for a process
+# behind runaway ones (they are stopped at the time limit): 8 of each per web worker.
+THREADS_PER_WORKER = 8
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

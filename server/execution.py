@@ -13,7 +13,13 @@ from flask import Request, Response, current_app
 from server import sparql_text
 from server.formats import Format
 from server.protocol import Operation, ProtocolError
-from server.query_pool import PoolBusy, TimeLimitExceeded, WorkerLost
+from server.query_pool import (
+    PoolBusy,
+    StoreSlowToOpen,
+    TimeLimitExceeded,
+    WorkerLost,
+    WriteStopped,
+)
 from server.store import Outcome, Store, StoreUnavailable
 
 
@@ -92,7 +98,9 @@ def _refuse_remote(text: str | tuple[sparql_text.Token, ...]) -> None:
 # How a store that failed to answer is told to the client, for /sparql and every page alike.
 STORE_FAILURES: dict[type[Exception], int] = {
     TimeLimitExceeded: 503,
+    WriteStopped: 503,
     PoolBusy: 503,
+    StoreSlowToOpen: 503,
     WorkerLost: 500,
     StoreUnavailable: 502,
 }

@@ -4,18 +4,33 @@ Each process (see `server.query_worker`) opens its own store and answers one ope
 over a pipe. The web thread sends an operation and waits on the pipe with the time limit; when the
 limit passes it kills the process, starts a fresh one and reports `TimeLimitExceeded`, so a runaway
 query costs one process, never the web server.
+
+The limit counts from the moment the operation asks for a process, waiting included, so no
+operation answers later than its limit. Opening the store is not counted (a process reports it,
+and a slow open is logged). A write is stopped only before it commits: once its process reports
+it committed, the pool waits for its answer, so a write is never reported stopped when it was
+done, nor done when it was reported stopped.
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 import queue
 import threading
+import time
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from server.query_worker import Answer, StorePaths, serve
+from server.query_worker import Answer, Progress, StorePaths, serve
+
+log = logging.getLogger("ldkit")
+
+# How long opening the store may take (it is never a query's time), and from when it is logged.
+OPEN_LIMIT = 600.0
+SLOW_OPEN = 1.0
+WRITES = ("update", "write_graph")
 
 
 class TimeLimitExceeded(RuntimeError):
@@ -28,6 +43,14 @@ class PoolBusy(RuntimeError):
 
 class WorkerLost(RuntimeError):
     """The query process died while answering (it was replaced)."""
+
+
+class WriteStopped(RuntimeError):
+    """A write ran past the time limit before it committed: it was stopped and changed nothing."""
+
+
+class StoreSlowToOpen(RuntimeError):
+    """The store took longer than OPEN_LIMIT to open."""
 
 
 class _Worker:
@@ -72,20 +95,70 @@ class QueryPool:
 
     def run(self, operation: str, job: dict[str, Any]) -> tuple[Answer, float]:
         """Run one operation in a query process: its answer and the seconds it took there."""
-        worker = self._acquire()
+        deadline = time.monotonic() + self.time_limit
+        worker = self._acquire(deadline)
         try:
             worker.connection.send((operation, job))
-            if not worker.connection.poll(self.time_limit):
-                self._replace(worker)
-                raise TimeLimitExceeded(
-                    f"the query was stopped: it ran past the time limit of {self.time_limit:g} s"
-                )
-            answer, seconds = worker.connection.recv()
+            answer, seconds = self._wait(worker, operation, deadline)
         except (EOFError, OSError) as error:
+            reason = _why_stopped(worker, error)
             self._replace(worker)
-            raise WorkerLost(f"the query process stopped unexpectedly ({error})") from error
+            raise WorkerLost(f"the query process stopped unexpectedly ({reason})") from error
+        except StoreSlowToOpen:
+            self._replace(worker)
+            raise
         self._idle.put(worker)
         return answer, seconds
+
+    def _wait(self, worker: _Worker, operation: str, deadline: float) -> tuple[Answer, float]:
+        """The answer, following the process's progress reports; stops it at the deadline."""
+        connection = worker.connection
+        while True:
+            if not connection.poll(max(0.0, deadline - time.monotonic())):
+                return self._stop(worker, operation)
+            message = connection.recv()
+            if not isinstance(message, Progress):
+                answer, seconds = message
+                return answer, seconds
+            if message.step == "opening":
+                deadline += self._opened(connection)
+            elif message.step == "committed":
+                return _finish(connection)
+
+    def _opened(self, connection: Any) -> float:
+        """Wait for the store to open; the seconds it took, which the deadline does not count."""
+        started = time.monotonic()
+        if not connection.poll(OPEN_LIMIT):
+            raise StoreSlowToOpen(f"the store did not open in {OPEN_LIMIT:g} s")
+        report = connection.recv()
+        if report.seconds > SLOW_OPEN:
+            log.warning(
+                "ldkit: the store took %.1f s to open (not counted in the time limit)",
+                report.seconds,
+            )
+        return time.monotonic() - started
+
+    def _stop(self, worker: _Worker, operation: str) -> tuple[Answer, float]:
+        """Kill a process past its deadline; a write that committed meanwhile is answered."""
+        worker.process.kill()
+        try:
+            while worker.connection.poll(0):
+                message = worker.connection.recv()
+                if isinstance(message, Progress) and message.step == "committed":
+                    self._replace(worker)
+                    return _committed(message), 0.0
+        except (EOFError, OSError):
+            pass
+        self._replace(worker)
+        if operation == "write_graph" and self.paths.journal.exists():
+            return Answer(204), 0.0  # its journal is durable: the next process completes it
+        limit = f"the time limit of {self.time_limit:g} s"
+        if operation in WRITES:
+            raise WriteStopped(
+                f"the write was stopped: it ran past {limit} before it committed, and changed"
+                " nothing"
+            )
+        raise TimeLimitExceeded(f"the query was stopped: it ran past {limit}")
 
     def close(self) -> None:
         """Stop every process (idempotent)."""
@@ -95,7 +168,7 @@ class QueryPool:
         for worker in workers:
             worker.stop()
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self, deadline: float) -> _Worker:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -107,9 +180,12 @@ class QueryPool:
         if can_spawn:
             return self._spawn(counted=True)
         try:
-            return self._idle.get(timeout=self.time_limit)
+            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
-            raise PoolBusy("every query process is busy; try again shortly") from None
+            raise PoolBusy(
+                f"every query process stayed busy for the time limit of {self.time_limit:g} s;"
+                " try again shortly"
+            ) from None
 
     def _spawn(self, counted: bool = False) -> _Worker:
         with self._lock:
@@ -127,3 +203,28 @@ class QueryPool:
             self._workers.discard(worker)
             self._started -= 1
         worker.stop()
+
+
+def _finish(connection: Any) -> tuple[Answer, float]:
+    """After a commit: the answer, however long the rest takes (it cannot be undone)."""
+    message = connection.recv()
+    while isinstance(message, Progress):
+        message = connection.recv()
+    answer, seconds = message
+    return answer, seconds
+
+
+def _committed(progress: Progress) -> Answer:
+    """The answer of a write that committed before its process was stopped."""
+    return Answer(201 if progress.created else 204, created=progress.created)
+
+
+def _why_stopped(worker: _Worker, error: Exception) -> str:
+    """A reason that is never empty: the exit code or signal, else the pipe's error."""
+    worker.process.join(timeout=1.0)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        return f"killed by signal {-code}"
+    if code is not None:
+        return f"exit code {code}"
+    return str(error) or type(error).__name__

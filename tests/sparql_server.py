@@ -111,7 +111,9 @@ class RunningServer:
             str(self.port),
             str(self.workers),
         ]
-        self.process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True
+        )
         self._wait_ready()
         return self
 
@@ -145,8 +147,16 @@ class RunningServer:
         finally:
             connection.close()
 
+    def kill(self) -> None:
+        """Kill the server and every process it started at once, as a crash or power cut would."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def __exit__(self, *exc: object) -> None:
         assert self.process is not None
+        if self.process.poll() is not None:
+            return
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
