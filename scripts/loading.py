@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from scripts.progress import progress_bar
 from server.formats import rdf_format_for_path
 from server.settings import Settings
+from server.xml_entities import EntityError, check_entities
 
 # Inputs larger than this (bytes, all files together) get a progress bar.
 PROGRESS_THRESHOLD = 20_000_000
@@ -94,6 +95,9 @@ def read_folder(settings: Settings, *, progress: bool = False) -> Folder:
 def parse_file(path: Path, base_iri: str | None = None, shown: str | None = None) -> list[ox.Quad]:
     """All quads of one RDF file; raises InputError with the file and line on bad syntax.
 
+    RDF/XML is read twice: first by `check_entities`, which refuses entities that would expand
+    without bound (pyoxigraph's parser has no limit and aborts the process), then parsed.
+
     `shown` is how the file is named in errors (by default its path).
     """
     shown = shown or str(path)
@@ -101,8 +105,14 @@ def parse_file(path: Path, base_iri: str | None = None, shown: str | None = None
     if fmt is None or not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise InputError(f"{shown}: not an RDF file ldkit can read (unknown extension)")
     try:
+        if fmt.oxigraph == ox.RdfFormat.RDF_XML:  # the one format with entities: bound them first
+            with _open(path) as stream:
+                check_entities(stream)
         with _open(path) as stream:
             return list(ox.parse(stream, format=fmt.oxigraph, base_iri=base_iri))
+    except EntityError as error:
+        line = f", line {error.line}" if error.line else ""
+        raise InputError(f"{shown}{line}: {error.reason}") from None
     except SyntaxError as error:
         raise InputError(f"{shown}, line {error.lineno or '?'}: {_reason(error)}") from None
     except (OSError, EOFError, UnicodeDecodeError, ValueError) as error:

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from server import results
 from server.formats import by_key
+from server.xml_entities import parse_graph
 
 
 @dataclasses.dataclass
@@ -251,7 +252,7 @@ def write_graph(holder: _Holder, job: dict[str, Any]) -> Answer:
     if job["method"] in ("PUT", "POST"):
         fmt = by_key(job["format"])
         assert fmt is not None and isinstance(fmt.oxigraph, ox.RdfFormat)
-        triples = list(ox.parse(job["body"], format=fmt.oxigraph, base_iri=job.get("base_iri")))
+        triples = parse_graph(job["body"], fmt.oxigraph, job.get("base_iri"))
     with holder.writer() as store:
         exists = isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)
         if job["method"] == "DELETE" and not exists:

@@ -58,6 +58,7 @@ from server.query_worker import Answer
 from server.remote import USER_AGENT, Credentials
 from server.settings import Settings
 from server.store import AnswerCache, DatasetVersion, Outcome, StoreUnavailable
+from server.xml_entities import parse_graph
 
 VERSION_SECONDS = 5.0  # how long a dataset version read from the store is trusted
 UNION_PARAMETER = "union-default-graph"  # the Oxigraph server's union of all graphs
@@ -233,8 +234,7 @@ class RemoteBackedStore:
         if job["method"] in ("PUT", "POST"):
             source = _format(job["format"])
             assert isinstance(source.oxigraph, ox.RdfFormat)
-            parsed = ox.parse(job["body"], format=source.oxigraph, base_iri=job.get("base_iri"))
-            triples = [ox.Triple(t.subject, t.predicate, t.object) for t in parsed]
+            triples = parse_graph(job["body"], source.oxigraph, job.get("base_iri"))
         exists = not job.get("graph") or self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
         if job["method"] == "DELETE" and not exists:
             return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
