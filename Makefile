@@ -28,7 +28,11 @@ build: setup
 serve: build
 	$(BIN)/ldkit serve --host 127.0.0.1 --port $(PORT)
 
+# mypy reads the installed names (`ldkit.server`, `ldkit.pipeline`) through links to the folders.
 lint: setup
+	mkdir -p $(VENV)/src/ldkit
+	ln -sfn $(CURDIR)/server $(VENV)/src/ldkit/server
+	ln -sfn $(CURDIR)/scripts $(VENV)/src/ldkit/pipeline
 	$(BIN)/ruff check server scripts tests bench
 	$(BIN)/ruff format --check server scripts tests bench
 	$(BIN)/mypy

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from scripts.loading import read_folder
-from server.settings import Settings, load_settings
+from ldkit.pipeline.loading import read_folder
+from ldkit.server.settings import Settings, load_settings
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}

@@ -58,8 +58,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    from server.settings import load_settings
-    from server.urls import resource_url
+    from ldkit.server.settings import load_settings
+    from ldkit.server.urls import resource_url
 
     base = load_settings(args.dataset).base_iri
     bench = from_dataset(args.dataset, ROOT / "bench" / "data")

@@ -8,13 +8,13 @@ reports its wall time and its peak resident memory (`resource.getrusage`; for th
 forks, the largest worker is reported too). The table goes to stdout and to
 `bench/out/pipeline-<date>.md`.
 
-- load: `scripts.loading.read_folder` (pyoxigraph) vs rdflib parsing the same files (a `Dataset`,
-  since `Graph().parse` silently drops N-Quads); `scripts.graphs.to_graph` timed on its own.
+- load: `pipeline.loading.read_folder` (pyoxigraph) vs rdflib parsing the same files (a `Dataset`,
+  since `Graph().parse` silently drops N-Quads); `pipeline.graphs.to_graph` timed on its own.
 - validate: `validate_folder(read_folder(settings))`, what `ldkit validate` runs (`--engine fast`,
   and `--engine pyshacl` as `validate_ours_pyshacl`), vs rdflib parse + one merged `Graph` + plain
   `pyshacl.validate` with the same shapes (no inference, SHACL-SPARQL on as ours); the verdicts
   (conforms, number of SHACL results) must agree.
-- build: `scripts.build.build_folder` (validation included) vs `oxigraph load` of the same data and
+- build: `pipeline.build.build_folder` (validation included) vs `oxigraph load` of the same data and
   ontology files into a store (the store alone, no validation, dumps or VoID).
 - stages: where `validate_folder`'s time goes (parse, conversion, pySHACL, report, checks).
 """
@@ -47,13 +47,13 @@ CHECK_TIMEOUT = 3600
 
 
 def _settings(dataset: Path):  # type: ignore[no-untyped-def]
-    from server.settings import load_settings
+    from ldkit.server.settings import load_settings
 
     return load_settings(dataset)
 
 
 def _files(dataset: Path, parts: tuple[str, ...]) -> list[Path]:
-    from scripts.loading import rdf_files
+    from ldkit.pipeline.loading import rdf_files
 
     return [f for part in parts for f in rdf_files(dataset / part)]
 
@@ -62,7 +62,7 @@ def _rdflib_parse(files: list[Path]):  # type: ignore[no-untyped-def]
     """What rdflib users write: every file into a Dataset (quad formats) or a Graph."""
     from rdflib import Dataset
 
-    from server.formats import rdf_format_for_path
+    from ldkit.server.formats import rdf_format_for_path
 
     dataset = Dataset()
     for path in files:
@@ -79,7 +79,7 @@ def _rdflib_parse(files: list[Path]):  # type: ignore[no-untyped-def]
 
 
 def measure_load_ours(dataset: Path) -> dict[str, object]:
-    from scripts.loading import read_folder
+    from ldkit.pipeline.loading import read_folder
 
     settings = _settings(dataset)
     start = time.perf_counter()
@@ -98,8 +98,8 @@ def measure_load_rdflib(dataset: Path) -> dict[str, object]:
 
 
 def measure_to_graph(dataset: Path) -> dict[str, object]:
-    from scripts.graphs import to_graph
-    from scripts.loading import read_folder
+    from ldkit.pipeline.graphs import to_graph
+    from ldkit.pipeline.loading import read_folder
 
     folder = read_folder(_settings(dataset))
     start = time.perf_counter()
@@ -117,8 +117,8 @@ def _shape_violations(report) -> int:  # type: ignore[no-untyped-def]
 
 def measure_validate_ours(dataset: Path, engine: str = "fast") -> dict[str, object]:
     """`ldkit validate` (`--engine fast`, the default): load, SHACL, checks."""
-    from scripts.loading import read_folder
-    from scripts.validation import validate_folder
+    from ldkit.pipeline.loading import read_folder
+    from ldkit.pipeline.validation import validate_folder
 
     settings = _settings(dataset)
     start = time.perf_counter()
@@ -205,14 +205,14 @@ def measure_validate_cached(dataset: Path) -> dict[str, object]:
 
 def measure_validate_cached_forked(dataset: Path) -> dict[str, object]:
     """The cache, and the shapes split over forked processes whatever the size."""
-    from scripts import validation
+    from ldkit.pipeline import validation
 
     validation.PARALLEL_THRESHOLD = 0
     return measure_validate_cached(dataset)
 
 
 def measure_build_ours(dataset: Path) -> dict[str, object]:
-    from scripts.build import build_folder
+    from ldkit.pipeline.build import build_folder
 
     with tempfile.TemporaryDirectory(prefix="ldkit-bench-") as tmp:
         settings = _settings(dataset).replace(out=Path(tmp) / "dist")
@@ -248,7 +248,7 @@ STAGED = (
 def measure_stages(dataset: Path) -> dict[str, object]:
     """`validate_folder` with its steps timed, in the forked workers too.
 
-    The functions `scripts.validation` calls are wrapped in place; each call appends its process
+    The functions `pipeline.validation` calls are wrapped in place; each call appends its process
     id and time to a file, so that the workers' times come back. A stage's time is the main
     process's plus the slowest worker's (workers run side by side).
     """
@@ -256,8 +256,8 @@ def measure_stages(dataset: Path) -> dict[str, object]:
 
     import pyshacl
 
-    from scripts import validation as v
-    from scripts.loading import read_folder
+    from ldkit.pipeline import validation as v
+    from ldkit.pipeline.loading import read_folder
 
     log = Path(tempfile.mkstemp(prefix="ldkit-stages-")[1])
 

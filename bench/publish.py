@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from scripts import publish as publishing
-from server.remote import RemoteStore
-from server.settings import load_settings
+from ldkit.pipeline import publish as publishing
+from ldkit.server.settings import load_settings
+from ldkit.server.stores.http_client import RemoteStore
 from tests.stores import OXIGRAPH, OxigraphServer
 
 

@@ -8,7 +8,7 @@ competency questions, `queries/*.rq`), and/or `--triples N`, a seeded synthetic 
 here (10 triples per resource, in one named graph; the mix is five browsing queries).
 For each: an ldkit build folder, an `oxigraph load` of the same files, the same files in rdflib's
 in-memory Dataset behind Flask; every server sees the union of the graphs as its default graph.
-Each runs under its production server (ldkit: gunicorn via `scripts.serve`; Oxigraph:
+Each runs under its production server (ldkit: gunicorn via `ldkit.pipeline.serve`; Oxigraph:
 `oxigraph serve-read-only --union-default-graph`; rdflib: gunicorn). A bounded load generator
 (threads, one keep-alive http.client connection each) drives two workloads at concurrency 1 and
 8: (a) DESCRIBE of one resource under the base IRI, never the same IRI twice in a run (so nothing
@@ -102,7 +102,7 @@ def synthetic(size: int, work_root: Path) -> Workbench:
 
 def from_dataset(folder: Path, work_root: Path) -> Workbench:
     """A folder written by `bench.generate`: its N-Quads and ontology, the repository's CQs."""
-    from server.settings import load_settings
+    from ldkit.server.settings import load_settings
 
     settings = load_settings(folder)
     quads = sorted((folder / "data").glob("*.nq"))
@@ -295,8 +295,9 @@ def servers(bench: Workbench, workers: int, wanted: list[str]) -> Iterator[Serve
     if "ldkit" in wanted:
         build_ldkit(bench)
         code = (
-            "import sys; from pathlib import Path; from server.settings import load_settings\n"
-            "from scripts.serve import serve\n"
+            "import sys; from pathlib import Path\n"
+            "from ldkit.server.settings import load_settings\n"
+            "from ldkit.pipeline.serve import serve\n"
             "s = load_settings(sys.argv[3], out=Path(sys.argv[4]), time_limit=30.0)\n"
             "serve(s, '127.0.0.1', int(sys.argv[1]), int(sys.argv[2]))"
         )

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from scripts.loading import Folder, rdf_files, read_folder
-from scripts.validation import ValidationReport, check_files, validate_folder
-from scripts.void import Dump, describe_dataset, description_graph, ontology_graph
-from server.formats import RDF_FORMATS, Format, by_key
-from server.namespaces import PREFIXES
-from server.settings import Settings
+from ldkit.pipeline.loading import Folder, rdf_files, read_folder
+from ldkit.pipeline.validation import ValidationReport, check_files, validate_folder
+from ldkit.pipeline.void import Dump, describe_dataset, description_graph, ontology_graph
+from ldkit.server.formats import RDF_FORMATS, Format, by_key
+from ldkit.server.namespaces import PREFIXES
+from ldkit.server.settings import Settings
 
 BUILD_FORMAT_VERSION = "1"
 TRIPLE_DUMPS = ("ttl", "nt", "jsonld", "rdf")

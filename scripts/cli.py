@@ -13,13 +13,13 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from scripts import reports
-from scripts.build import BuildRefused, build_folder, is_stale
-from scripts.loading import InputError, read_folder
-from scripts.progress import progress_bar
-from scripts.query import open_store, read_query_argument, run_query, serialize_answer
-from scripts.validation import validate_folder
-from server.settings import Settings, SettingsError, load_settings
+from ldkit.pipeline import reports
+from ldkit.pipeline.build import BuildRefused, build_folder, is_stale
+from ldkit.pipeline.loading import InputError, read_folder
+from ldkit.pipeline.progress import progress_bar
+from ldkit.pipeline.query import open_built_store, read_query_argument, run_query, serialize_answer
+from ldkit.pipeline.validation import validate_folder
+from ldkit.server.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -120,7 +120,7 @@ def query(settings: Settings, query: str, output: str) -> None:
         fail(f"cannot read the query: {error}")
     if is_stale(settings):
         _build(settings)
-    store = open_store(settings)
+    store = open_built_store(settings)
     try:
         if output == "table":
             reports.print_answer(run_query(store, text))
@@ -183,7 +183,7 @@ def serve(
 
     With --endpoint, serve a remote SPARQL store instead (as `ldkit publish` filled it).
     """
-    from scripts.serve import serve as run_server
+    from ldkit.pipeline.serve import serve as run_server
 
     settings = settings.replace(
         time_limit=time_limit,
@@ -257,8 +257,8 @@ def publish(
     Exits 1 when a graph's count in the store differs from the build's, 2 when the store cannot
     be reached, refuses the credentials or times out (the store keeps its previous graphs).
     """
-    from scripts import publish as publishing
-    from server.remote import Credentials, RemoteError, RemoteStore
+    from ldkit.pipeline import publish as publishing
+    from ldkit.server.stores.http_client import Credentials, RemoteError, RemoteStore
 
     if token and user:
         fail("give either --token or --user/--password, not both")
@@ -288,7 +288,7 @@ def info(settings: Settings, fact: str | None) -> None:
     if fact in (None, "triples"):
         if is_stale(settings):
             _build(settings)
-        from scripts.build import BuildInfo
+        from ldkit.pipeline.build import BuildInfo
 
         built = BuildInfo.read(settings.build_dir)
         facts["triples"] = built.triples if built else 0  # type: ignore[assignment]
@@ -307,8 +307,8 @@ def info(settings: Settings, fact: str | None) -> None:
 @click.pass_obj
 def export_site(settings: Settings, out: Path, site_url: str | None, live_url: str | None) -> None:
     """Write the site as static files into OUT, with nginx and Apache rules, building first."""
-    from scripts.export import ExportError
-    from scripts.export import export_site as export
+    from ldkit.pipeline.export import ExportError
+    from ldkit.pipeline.export import export_site as export
 
     if is_stale(settings):
         _build(settings)
@@ -330,7 +330,7 @@ def _build(settings: Settings):  # type: ignore[no-untyped-def]
         fail(f"not built: {refused}", EXIT_INVALID)
 
 
-from scripts.linking.cli import link  # noqa: E402  (after the group it joins)
+from ldkit.pipeline.linking.cli import link  # noqa: E402  (after the group it joins)
 
 cli.add_command(link)
 

@@ -30,10 +30,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from scripts.build import swap_into_place
-from server import create_app, urls
-from server.formats import HTML, PLAIN_JSON, RDF_FORMATS, RESOURCE_FORMATS, requested_format
-from server.settings import Settings
+from ldkit.pipeline.build import swap_into_place
+from ldkit.server import urls
+from ldkit.server.app import create_app
+from ldkit.server.formats import HTML, PLAIN_JSON, RDF_FORMATS, RESOURCE_FORMATS, requested_format
+from ldkit.server.settings import Settings
 
 MARKER = ".ldkit-export.json"
 NGINX_FILE = "nginx.conf"
@@ -123,7 +124,7 @@ def export_site(
         things = crawl.things()
         crawl.run(_seeds(settings, things))
         with app.test_request_context("/404.html", base_url=origin):
-            from server.resources import not_found
+            from ldkit.server.pages.resource import not_found
 
             not_found_page = not_found("").get_data()
     finally:
@@ -614,7 +615,7 @@ def htaccess_rules(settings: Settings, special: dict[str, str], live: str | None
 
 def _page_policy(live: str | None) -> str:
     """The server's Content-Security-Policy, letting forms and the type-ahead reach `live`."""
-    from server.http_headers import CONTENT_SECURITY_POLICY
+    from ldkit.server.http_headers import CONTENT_SECURITY_POLICY
 
     policy = CONTENT_SECURITY_POLICY.replace('"', "'")
     if live:

@@ -14,10 +14,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from scripts.progress import progress_bar
-from server.formats import rdf_format_for_path
-from server.settings import Settings
-from server.xml_entities import EntityError, check_entities
+from ldkit.pipeline.progress import progress_bar
+from ldkit.server.formats import rdf_format_for_path
+from ldkit.server.settings import Settings
+from ldkit.server.xml_entities import EntityError, check_entities
 
 # Inputs larger than this (bytes, all files together) get a progress bar.
 PROGRESS_THRESHOLD = 20_000_000

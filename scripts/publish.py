@@ -18,8 +18,8 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from server.remote import RemoteError, RemoteStore
-from server.settings import Settings
+from ldkit.server.settings import Settings
+from ldkit.server.stores.http_client import RemoteError, RemoteStore
 
 T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)

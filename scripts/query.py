@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.formats import by_key
-from server.settings import Settings
+from ldkit.server.formats import by_key
+from ldkit.server.settings import Settings
 
 
 @dataclasses.dataclass
@@ -22,7 +22,7 @@ class Answer:
     triples: list[ox.Triple] = dataclasses.field(default_factory=list)
 
 
-def open_store(settings: Settings) -> ox.Store:
+def open_built_store(settings: Settings) -> ox.Store:
     """The built store of the folder, opened read-only."""
     return ox.Store.read_only(str(settings.build_dir / "store"))
 

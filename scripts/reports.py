@@ -10,9 +10,9 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
-from scripts.publish import GraphCount
-from scripts.query import Answer
-from scripts.validation import ValidationReport
+from ldkit.pipeline.publish import GraphCount
+from ldkit.pipeline.query import Answer
+from ldkit.pipeline.validation import ValidationReport
 
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from server import create_app
-from server.settings import Settings
-from server.store import EmbeddedStore
+from ldkit.server.app import create_app
+from ldkit.server.settings import Settings
+from ldkit.server.stores.embedded import EmbeddedStore
 
 # Each web thread has a query process of its own, so a cheap query never waits for a process
 # behind runaway ones (they are stopped at the time limit): 8 of each per web worker.

@@ -2,7 +2,7 @@
 
 Two SHACL engines give the same results (tests/test_shacl_engine.py checks it result for result):
 
-- `fast` (the default): `scripts.shacl` compiles the shapes to SPARQL and runs them on one
+- `fast` (the default): `ldkit.pipeline.shacl` compiles the shapes to SPARQL and runs them on one
   pyoxigraph store of data + ontology (no rdflib copy of the data); a shape it cannot compile
   exactly is validated by pySHACL instead (the report's `engines` says which shape went where);
 - `pyshacl`: the reference. The data and the ontology are merged into one in-memory rdflib graph;
@@ -27,10 +27,10 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from scripts import shacl
-from scripts.graphs import to_graph
-from scripts.loading import Folder
-from server.namespaces import PREFIXES, RDF, SH
+from ldkit.pipeline import shacl
+from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.loading import Folder
+from ldkit.server.namespaces import PREFIXES, RDF, SH
 
 # Above this many triples, validation forks one process per core, each with part of the shapes.
 PARALLEL_THRESHOLD = 150_000

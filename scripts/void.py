@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
-from server.formats import Format
-from server.namespaces import (
+from ldkit.server.formats import Format
+from ldkit.server.namespaces import (
     DCAT,
     DCTERMS,
     FOAF,
@@ -22,7 +22,7 @@ from server.namespaces import (
     VOID,
     XSD,
 )
-from server.settings import Settings
+from ldkit.server.settings import Settings
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "https://www.iana.org/assignments/media-types/"

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Request, Response
 from werkzeug.http import http_date, parse_accept_header
 
-from server.store import DatasetVersion
+from ldkit.server.stores.base import DatasetVersion
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "

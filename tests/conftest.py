@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from scripts.build import build_folder
-from server.settings import Settings, load_settings
+from ldkit.pipeline.build import build_folder
+from ldkit.server.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

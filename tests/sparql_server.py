@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server.settings import Settings, load_settings
+from ldkit.server.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 W3C = Path(__file__).resolve().parent / "w3c"
@@ -74,7 +74,7 @@ def free_port() -> int:
 
 
 class RunningServer:
-    """`scripts.serve.serve` in a child process, stopped (with its query processes) on exit."""
+    """`pipeline.serve.serve` in a child process, stopped (with its query processes) on exit."""
 
     def __init__(self, settings: Settings, workers: int = 1) -> None:
         self.port = free_port()
@@ -96,7 +96,8 @@ class RunningServer:
         }
         code = (
             "import json, sys; from pathlib import Path\n"
-            "from server.settings import load_settings\nfrom scripts.serve import serve\n"
+            "from ldkit.server.settings import load_settings\n"
+            "from ldkit.pipeline.serve import serve\n"
             "o = json.loads(sys.argv[2]); o['out'] = Path(o['out'])\n"
             "o['service_allow_list'] = tuple(o['service_allow_list'])\n"
             "settings = load_settings(sys.argv[1], **o)\n"

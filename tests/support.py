@@ -8,7 +8,7 @@ from click.testing import CliRunner, Result
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from scripts.cli import cli
+from ldkit.pipeline.cli import cli
 
 
 def run_cli(root: Path, *args: str) -> Result:

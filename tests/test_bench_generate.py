@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from scripts.loading import read_folder
-from scripts.validation import validate_folder
-from server.settings import load_settings
+from ldkit.pipeline.loading import read_folder
+from ldkit.pipeline.validation import validate_folder
+from ldkit.server.settings import load_settings
 
 BASE = "https://example.org/mini/"
 

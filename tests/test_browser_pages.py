@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from server.settings import Settings
+from ldkit.server.settings import Settings
 from tests.sparql_server import RunningServer
 
 

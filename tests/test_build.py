@@ -13,9 +13,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, VOID, XSD
 
-from scripts.build import BuildInfo, is_stale
-from server.formats import RDF_FORMATS
-from server.settings import load_settings
+from ldkit.pipeline.build import BuildInfo, is_stale
+from ldkit.server.formats import RDF_FORMATS
+from ldkit.server.settings import load_settings
 from tests.conftest import FIXTURES
 from tests.support import assert_same_graph, run_cli
 

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, VOID
 
-from server.settings import Settings
+from ldkit.server.settings import Settings
 from tests.sparql_server import RunningServer
 from tests.support import assert_same_graph
 

@@ -8,8 +8,8 @@ import re
 import click
 import pytest
 
-from scripts.cli import cli
-from server.settings import Settings
+from ldkit.pipeline.cli import cli
+from ldkit.server.settings import Settings
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 import pytest
 
-from scripts.export import (
+from ldkit.pipeline.export import (
     HTACCESS_FILE,
     NGINX_FILE,
     ExportReport,
@@ -25,8 +25,8 @@ from scripts.export import (
     internal_links,
     media_types,
 )
-from server.formats import RDF_FORMATS, RESOURCE_FORMATS
-from server.settings import Settings
+from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS
+from ldkit.server.settings import Settings
 
 IOM = "/id/organisation/iom"
 
@@ -202,7 +202,7 @@ def test_exporting_twice_gives_the_same_bytes(
 
 
 def test_refuses_a_folder_that_is_not_an_export(built_settings: Settings, tmp_path: Path) -> None:
-    from scripts.export import ExportError
+    from ldkit.pipeline.export import ExportError
 
     (tmp_path / "keep.txt").write_text("mine")
     with pytest.raises(ExportError, match="not empty"):
@@ -221,7 +221,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_the_cli_builds_then_exports(dataset_copy: Path) -> None:
     from click.testing import CliRunner
 
-    from scripts.cli import cli
+    from ldkit.pipeline.cli import cli
 
     out = dataset_copy / "site"
     arguments = ["--root", str(dataset_copy), "export-site", str(out)]

@@ -22,10 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from scripts.graphs import to_graph
-from scripts.loading import read_folder
-from server.settings import load_settings
-from server.xml_entities import CHUNK_BYTES, EntityError, check_entities
+from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.loading import read_folder
+from ldkit.server.settings import load_settings
+from ldkit.server.xml_entities import CHUNK_BYTES, EntityError, check_entities
 from tests.conftest import ROOT
 from tests.support import assert_same_graph
 
@@ -90,7 +90,7 @@ def _cap_memory() -> None:
 def _ldkit(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`ldkit --root ROOT ARGS...` in its own process, memory capped, Rust backtraces on."""
     return subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "--root", str(root), *args],
+        [sys.executable, "-m", "ldkit.pipeline.cli", "--root", str(root), *args],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "RUST_BACKTRACE": "1"},
         capture_output=True,
@@ -370,7 +370,7 @@ def test_entities_parsers_could_misread_are_refused(declarations: str, reason: s
 
 def test_an_entity_bomb_sent_to_the_graph_store_is_a_400(tmp_path: Path) -> None:
     # The query process used to parse the body as it came and abort on the allocation.
-    from server import create_app
+    from ldkit.server.app import create_app
     from tests.sparql_server import sample_settings
 
     app = create_app(sample_settings(tmp_path, update_token="t"), pool_size=1)

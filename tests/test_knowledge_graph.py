@@ -10,9 +10,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from scripts.graphs import to_graph
-from scripts.loading import read_folder
-from server.settings import Settings, load_settings
+from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.loading import read_folder
+from ldkit.server.settings import Settings, load_settings
 from tests.support import run_cli
 
 NODE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
-from scripts.linking.targets import TARGETS
+from ldkit.pipeline.linking.targets import TARGETS
 from tests.concept_server import ConceptServer
 from tests.conftest import FIXTURES, ROOT
 from tests.sparql_server import free_port

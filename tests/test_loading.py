@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph
 
-from scripts.graphs import to_graph
-from scripts.loading import InputError, read_folder
-from server.formats import RDF_FORMATS
-from server.settings import load_settings
+from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.loading import InputError, read_folder
+from ldkit.server.formats import RDF_FORMATS
+from ldkit.server.settings import load_settings
 from tests.conftest import FIXTURES
 from tests.support import assert_same_graph, run_cli
 

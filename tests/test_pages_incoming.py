@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from server.describe import INCOMING_IN_RDF
-from server.resource_page import INCOMING_PAGE
+from ldkit.server.pages.describe import INCOMING_IN_RDF
+from ldkit.server.pages.resource_view import INCOMING_PAGE
 from tests.pages_html import read_page
 from tests.sparql_server import BASE, RunningServer, make_build, sample_settings
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from server.settings import Settings
+from ldkit.server.settings import Settings
 from tests.pages_html import read_page
 from tests.sparql_server import (
     BASE,

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from server import create_app
-from server.settings import Settings
+from ldkit.server.app import create_app
+from ldkit.server.settings import Settings
 from tests.pages_html import read_page
 
 

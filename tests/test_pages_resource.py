@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import Settings
+from ldkit.server.settings import Settings
 from tests.pages_html import read_page
 from tests.sparql_server import BASE, RunningServer, make_build, sample_settings, sample_triples
 
@@ -188,7 +188,7 @@ def test_class_pages_are_paged(hostile: RunningServer, tmp_path: Path) -> None:
 
 
 def test_language_parameter_goes_before_a_fragment() -> None:
-    from server.urls import with_params
+    from ldkit.server.urls import with_params
 
     assert with_params("/ontology#serves", "fr") == "/ontology?_lang=fr#serves"
     assert with_params("/ontology#serves") == "/ontology#serves"

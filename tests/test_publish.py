@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from scripts import publish as publishing
-from server.remote import RemoteError, RemoteStore
-from server.settings import Settings
+from ldkit.pipeline import publish as publishing
+from ldkit.server.settings import Settings
+from ldkit.server.stores.http_client import RemoteError, RemoteStore
 from tests.stores import OxigraphServer, VirtuosoServer
 from tests.support import run_cli
 

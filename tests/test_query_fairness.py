@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from server.settings import Settings
+from ldkit.server.settings import Settings
 from tests.sparql_server import RunningServer, make_build, scratch_settings
 
 LIMIT = 4.0
@@ -73,8 +73,9 @@ def test_no_query_runs_past_its_limit_by_more_than_10_percent(server: RunningSer
 
 def test_a_query_process_killed_by_its_query_says_why(tmp_path: Path) -> None:
     # The reason used to be empty: "the query process stopped unexpectedly ()".
-    from server.query_pool import QueryPool, WorkerLost
-    from server.query_worker import StorePaths
+    from ldkit.server.stores.base import WorkerLost
+    from ldkit.server.stores.pool import QueryPool
+    from ldkit.server.stores.worker import StorePaths
 
     settings = scratch_settings(tmp_path)
     make_build(settings.build_dir, {None: []})

@@ -27,11 +27,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts import publish as publishing
-from server import create_app
-from server.remote import RemoteStore
-from server.remote_store import RemoteBackedStore
-from server.settings import Settings
+from ldkit.pipeline import publish as publishing
+from ldkit.server.app import create_app
+from ldkit.server.settings import Settings
+from ldkit.server.stores.http_client import RemoteStore
+from ldkit.server.stores.remote import RemoteBackedStore
 from tests.conftest import ROOT
 from tests.sparql_server import RunningServer, free_port
 from tests.stores import OxigraphServer, VirtuosoServer
@@ -395,7 +395,7 @@ class _ServeCommand(RunningServer):
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> _ServeCommand:
-        command = [sys.executable, "-m", "scripts.cli", "--root", str(self.root), "serve"]
+        command = [sys.executable, "-m", "ldkit.pipeline.cli", "--root", str(self.root), "serve"]
         command += ["--endpoint", self.endpoint, "--port", str(self.port), "--workers", "2"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("LDKIT_UPDATE_TOKEN", None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import DEFAULT_BASE_IRI, SettingsError, load_settings
+from ldkit.server.settings import DEFAULT_BASE_IRI, SettingsError, load_settings
 from tests.support import run_cli
 
 

@@ -23,12 +23,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from scripts import validation
-from scripts.graphs import to_graph
-from scripts.loading import Folder, read_folder
-from scripts.shacl import engine
-from scripts.shacl.compile import Compiler, Unsupported, inject_focus
-from server.settings import load_settings
+from ldkit.pipeline import validation
+from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.loading import Folder, read_folder
+from ldkit.pipeline.shacl import engine
+from ldkit.pipeline.shacl.compile import Compiler, Unsupported, inject_focus
+from ldkit.server.settings import load_settings
 from tests.conftest import FIXTURES, ROOT
 
 Key = tuple[str, str, str, str, str, str]

@@ -10,8 +10,8 @@ import pytest
 from rdflib import Graph, URIRef
 from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
 
-from server import create_app
-from server.settings import Settings
+from ldkit.server.app import create_app
+from ldkit.server.settings import Settings
 from tests.sparql_server import BASE, EXAMPLE_QUERY, RunningServer, sample_settings
 
 TOKEN = "client-token"

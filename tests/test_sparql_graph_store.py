@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from server import create_app
+from ldkit.server.app import create_app
 from tests.sparql_server import BASE, sample_settings
 
 TOKEN = "s3cret"

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from server import create_app
-from server.urls import resource_url
+from ldkit.server.app import create_app
+from ldkit.server.urls import resource_url
 from tests.sparql_server import BASE, EXAMPLE_QUERY, sample_settings
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from server import create_app
+from ldkit.server.app import create_app
 from tests.sparql_server import BASE, sample_settings
 
 SELECT = "SELECT ?name WHERE { ?org <https://schema.org/name> ?name } ORDER BY ?name"

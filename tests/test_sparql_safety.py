@@ -14,8 +14,13 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from server import create_app
-from server.sparql_text import RefusedOperation, add_using, check_remote_access, query_form
+from ldkit.server.app import create_app
+from ldkit.server.sparql.query_text import (
+    RefusedOperation,
+    add_using,
+    check_remote_access,
+    query_form,
+)
 from tests.sparql_server import BASE, RunningServer, make_build, sample_settings, scratch_settings
 
 TOKEN = "s3cret"

@@ -22,8 +22,8 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from server import create_app
-from server.settings import Settings
+from ldkit.server.app import create_app
+from ldkit.server.settings import Settings
 from tests.sparql_server import BASE, RunningServer, sample_settings
 
 TOKEN = "s3cret"

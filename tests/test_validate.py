@@ -92,9 +92,9 @@ def test_a_folder_with_data_alone_is_not_validated(mini: Path) -> None:
 def test_validation_split_over_processes_finds_the_same_violations(
     mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scripts import validation
-    from scripts.loading import read_folder
-    from server.settings import load_settings
+    from ldkit.pipeline import validation
+    from ldkit.pipeline.loading import read_folder
+    from ldkit.server.settings import load_settings
 
     _replace(mini / "data" / "events.trig", '"2016-07-29"', '"2016-07-20"')
     _replace(mini / "data" / "places.ttl", ', "Casablanca"@fr', "")

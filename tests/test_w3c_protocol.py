@@ -18,7 +18,7 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
+from ldkit.server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
 from tests.sparql_server import KASEI, W3C, RunningServer, scratch_settings, w3c_build
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

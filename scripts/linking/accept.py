@@ -10,9 +10,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from scripts.linking.links import LinkData
-from scripts.linking.suggest import Suggestion
-from scripts.linking.targets import Target
+from ldkit.pipeline.linking.links import LinkData
+from ldkit.pipeline.linking.suggest import Suggestion
+from ldkit.pipeline.linking.targets import Target
 
 ACCEPT_SCORE = 0.8  # the lowest score --accept takes; below it a person decides
 SITES = {"wikidata": "https://www.wikidata.org/"}

@@ -15,8 +15,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS, XSD, DefinedNamespace, Namespace
 
-from scripts.linking.targets import GN, WDT, Target, TargetRecord
-from server.settings import Settings
+from ldkit.pipeline.linking.targets import GN, WDT, Target, TargetRecord
+from ldkit.server.settings import Settings
 
 
 class LINKCHECK(DefinedNamespace):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from scripts.linking.cache import read_cache, write_cache
-from scripts.linking.document_target import describe_concept
-from scripts.linking.labels import MATCH, best_pair
-from scripts.linking.links import Link, LinkData
-from scripts.linking.sparql_target import describe_items
-from scripts.linking.targets import LANGUAGES, Target, TargetRecord
+from ldkit.pipeline.linking.cache import read_cache, write_cache
+from ldkit.pipeline.linking.document_target import describe_concept
+from ldkit.pipeline.linking.labels import MATCH, best_pair
+from ldkit.pipeline.linking.links import Link, LinkData
+from ldkit.pipeline.linking.sparql_target import describe_items
+from ldkit.pipeline.linking.targets import LANGUAGES, Target, TargetRecord
 
 MISSING, REDIRECT, MISMATCH = "missing", "redirect", "label mismatch"
 

@@ -13,14 +13,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from scripts.linking.accept import accept
-from scripts.linking.check import MISMATCH, MISSING, REDIRECT, check_links, describe
-from scripts.linking.links import LinkData, read_links
-from scripts.linking.report import coverage
-from scripts.linking.suggest import suggest_links
-from scripts.linking.targets import TARGETS, LinkError, endpoints_for, selected
-from scripts.loading import InputError
-from server.settings import Settings
+from ldkit.pipeline.linking.accept import accept
+from ldkit.pipeline.linking.check import MISMATCH, MISSING, REDIRECT, check_links, describe
+from ldkit.pipeline.linking.links import LinkData, read_links
+from ldkit.pipeline.linking.report import coverage
+from ldkit.pipeline.linking.suggest import suggest_links
+from ldkit.pipeline.linking.targets import TARGETS, LinkError, endpoints_for, selected
+from ldkit.pipeline.loading import InputError
+from ldkit.server.settings import Settings
 
 EXIT_OK, EXIT_MISSING, EXIT_ERROR = 0, 1, 2
 out = Console(emoji=False, highlight=False, soft_wrap=True)

@@ -15,9 +15,9 @@ import urllib.request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
-from scripts.linking.sparql_target import AGENT
-from scripts.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
-from server.formats import RDF_FORMATS, by_key
+from ldkit.pipeline.linking.sparql_target import AGENT
+from ldkit.pipeline.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
+from ldkit.server.formats import RDF_FORMATS, by_key
 
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/n-triples;q=0.8"
 GONE = (404, 410)

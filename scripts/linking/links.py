@@ -13,9 +13,9 @@ from collections import defaultdict
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from scripts.linking.targets import Target, target_of
-from scripts.loading import read_folder
-from server.settings import Settings
+from ldkit.pipeline.linking.targets import Target, target_of
+from ldkit.pipeline.loading import read_folder
+from ldkit.server.settings import Settings
 
 LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.relatedMatch, OWL.sameAs)
 IDENTITY = (str(SKOS.exactMatch), str(OWL.sameAs))  # links whose labels should agree

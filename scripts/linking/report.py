@@ -12,10 +12,10 @@ import dataclasses
 from collections import Counter
 from typing import Any
 
-from scripts.linking.links import LinkData
-from scripts.linking.suggest import LINKABLE
-from scripts.linking.targets import TARGETS
-from server.namespaces import PREFIXES
+from ldkit.pipeline.linking.links import LinkData
+from ldkit.pipeline.linking.suggest import LINKABLE
+from ldkit.pipeline.linking.targets import TARGETS
+from ldkit.server.namespaces import PREFIXES
 
 
 @dataclasses.dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from scripts.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
+from ldkit.pipeline.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
 
 AGENT = "ldkit-link/0.1 (https://w3id.org/ldkit; linked-data link checker)"
 BATCH = 50  # items per query: short enough for a GET-sized query on Wikidata

@@ -13,11 +13,11 @@ from typing import Any
 
 from rdflib.namespace import ORG, SKOS
 
-from scripts.linking.labels import PARENTHESES, best_pair
-from scripts.linking.links import LinkData, Thing
-from scripts.linking.sparql_target import search_labels
-from scripts.linking.targets import LANGUAGES, Target
-from server.namespaces import SCHEMA
+from ldkit.pipeline.linking.labels import PARENTHESES, best_pair
+from ldkit.pipeline.linking.links import LinkData, Thing
+from ldkit.pipeline.linking.sparql_target import search_labels
+from ldkit.pipeline.linking.targets import LANGUAGES, Target
+from ldkit.server.namespaces import SCHEMA
 
 WD = "http://www.wikidata.org/entity/"
 # Wikidata classes (P31 values) that fit each class of ours, with their English labels.

@@ -1,6 +1,6 @@
 """The datasets a dataset links to, and what a target says about one of its IRIs.
 
-Each target has a namespace (from `server.namespaces.KNOWN_DATASETS`) and a way to be asked:
+Each target has a namespace (from `ldkit.server.namespaces.KNOWN_DATASETS`) and a way to be asked:
 a SPARQL endpoint (Wikidata) or per-concept RDF by content negotiation (UNBIS, SDG KOS,
 GeoNames). `--endpoint` overrides where a target is asked, so tests use local servers.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 from rdflib import Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from server.namespaces import KNOWN_DATASETS
+from ldkit.server.namespaces import KNOWN_DATASETS
 
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SCHEMA_HTTP = Namespace("http://schema.org/")  # Wikidata's own schema.org namespace

@@ -6,6 +6,6 @@ builds SHACL validation results with the fields pySHACL gives. A shape the compi
 translate exactly (see `compile.Unsupported`) is validated by pySHACL instead, shape by shape.
 """
 
-from scripts.shacl.engine import EngineReport, validate
+from ldkit.pipeline.shacl.engine import EngineReport, validate
 
 __all__ = ["EngineReport", "validate"]

@@ -19,8 +19,8 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from scripts.graphs import TermConverter
-from scripts.shacl.compile import (
+from ldkit.pipeline.graphs import TermConverter
+from ldkit.pipeline.shacl.compile import (
     MEMBER,
     PATTERN,
     TARGETS,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from server import urls
-from server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, negotiate, requested_format
-from server.pages import finish
-from server.results import triples_body
+from ldkit.server import urls
+from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, negotiate, requested_format
+from ldkit.server.pages.base import finish
+from ldkit.server.sparql.results import triples_body
 
 
 def chosen_format() -> Format | None:

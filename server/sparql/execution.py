@@ -10,31 +10,33 @@ import hmac
 
 from flask import Request, Response, current_app
 
-from server import sparql_text
-from server.formats import Format
-from server.protocol import Operation, ProtocolError
-from server.query_pool import (
+from ldkit.server.formats import Format
+from ldkit.server.sparql import query_text
+from ldkit.server.sparql.protocol import Operation, ProtocolError
+from ldkit.server.stores.base import (
+    Outcome,
     PoolBusy,
+    Store,
     StoreSlowToOpen,
+    StoreUnavailable,
     TimeLimitExceeded,
     WorkerLost,
     WriteStopped,
 )
-from server.store import Outcome, Store, StoreUnavailable
 
 
 def current_store() -> Store:
-    """The store of the running app (embedded or remote: `server.store.open_store`)."""
+    """The store of the running app (embedded or remote: `ldkit.server.app.open_store`)."""
     store: Store = current_app.extensions["ldkit_store"]
     return store
 
 
 def execute_query(
-    operation: Operation, fmt: Format, base_iri: str, facts: sparql_text.QueryFacts | None = None
+    operation: Operation, fmt: Format, base_iri: str, facts: query_text.QueryFacts | None = None
 ) -> Outcome:
     """Run a query for an answer in `fmt`; every failure is a ProtocolError with its status."""
     store = current_store()
-    facts = facts or sparql_text.read_query(operation.text)
+    facts = facts or query_text.read_query(operation.text)
     _refuse_remote(facts.stream)
     protocol_dataset = bool(operation.default_graphs or operation.named_graphs)
     job = {
@@ -57,13 +59,13 @@ def execute_update(operation: Operation, request: Request, base_iri: str) -> Out
     _refuse_remote(operation.text)
     text = operation.text
     if operation.default_graphs or operation.named_graphs:
-        if sparql_text.has_dataset_clause(text):
+        if query_text.has_dataset_clause(text):
             raise ProtocolError(
                 400,
                 "the update names its dataset with USING or WITH and the request with"
                 " using-graph-uri/using-named-graph-uri: use one or the other",
             )
-        text = sparql_text.add_using(text, operation.default_graphs, operation.named_graphs)
+        text = query_text.add_using(text, operation.default_graphs, operation.named_graphs)
     return _checked(store, "update", {"update": text, "base_iri": base_iri})
 
 
@@ -87,11 +89,11 @@ def authorise_write(request: Request) -> None:
         raise ProtocolError(403, "the update token is wrong")
 
 
-def _refuse_remote(text: str | tuple[sparql_text.Token, ...]) -> None:
+def _refuse_remote(text: str | tuple[query_text.Token, ...]) -> None:
     allowed = current_store().settings.service_allow_list
     try:
-        sparql_text.check_remote_access(text, allowed)
-    except sparql_text.RefusedOperation as error:
+        query_text.check_remote_access(text, allowed)
+    except query_text.RefusedOperation as error:
         raise ProtocolError(400, str(error)) from error
 
 

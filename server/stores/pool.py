@@ -1,6 +1,6 @@
 """A small pool of query processes per web process, each stopped and replaced at the time limit.
 
-Each process (see `server.query_worker`) opens its own store and answers one operation at a time
+Each process (see `worker`) opens its own store and answers one operation at a time
 over a pipe. The web thread sends an operation and waits on the pipe with the time limit; when the
 limit passes it kills the process, starts a fresh one and reports `TimeLimitExceeded`, so a runaway
 query costs one process, never the web server.
@@ -23,7 +23,15 @@ import time
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from server.query_worker import Answer, Progress, StorePaths, serve
+from ldkit.server.stores.base import (
+    Answer,
+    PoolBusy,
+    StoreSlowToOpen,
+    TimeLimitExceeded,
+    WorkerLost,
+    WriteStopped,
+)
+from ldkit.server.stores.worker import Progress, StorePaths, serve
 
 log = logging.getLogger("ldkit")
 
@@ -31,26 +39,6 @@ log = logging.getLogger("ldkit")
 OPEN_LIMIT = 600.0
 SLOW_OPEN = 1.0
 WRITES = ("update", "write_graph")
-
-
-class TimeLimitExceeded(RuntimeError):
-    """The operation ran past the time limit; its process was killed."""
-
-
-class PoolBusy(RuntimeError):
-    """Every query process stayed busy for a whole time limit."""
-
-
-class WorkerLost(RuntimeError):
-    """The query process died while answering (it was replaced)."""
-
-
-class WriteStopped(RuntimeError):
-    """A write ran past the time limit before it committed: it was stopped and changed nothing."""
-
-
-class StoreSlowToOpen(RuntimeError):
-    """The store took longer than OPEN_LIMIT to open."""
 
 
 class _Worker:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server import reading
+from ldkit.server.pages import reading
 
 LABEL_PROPERTIES: tuple[str, ...] = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",

@@ -12,9 +12,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server.execution import current_store
-from server.namespaces import PREFIXES
-from server.protocol import ProtocolError
+from ldkit.server.namespaces import PREFIXES
+from ldkit.server.sparql.execution import current_store
+from ldkit.server.sparql.protocol import ProtocolError
 
 Row = dict[str, Any]  # variable name -> pyoxigraph term
 

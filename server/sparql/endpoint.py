@@ -6,9 +6,7 @@ import functools
 
 from flask import Blueprint, Response, request
 
-from server import query_page, sparql_text
-from server.execution import current_store, execute_query, execute_update
-from server.formats import (
+from ldkit.server.formats import (
     GRAPH_ANSWER_FORMATS,
     HTML,
     RDF_FORMATS,
@@ -17,9 +15,11 @@ from server.formats import (
     negotiate,
     requested_format,
 )
-from server.http_headers import add_cors, add_page_policy, finish_read, no_store
-from server.protocol import Operation, ProtocolError, read_operation
-from server.service_description import describe_service, serialise
+from ldkit.server.http_headers import add_cors, add_page_policy, finish_read, no_store
+from ldkit.server.sparql import query_page, query_text
+from ldkit.server.sparql.execution import current_store, execute_query, execute_update
+from ldkit.server.sparql.protocol import Operation, ProtocolError, read_operation
+from ldkit.server.sparql.service_description import describe_service, serialise
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -46,7 +46,7 @@ def endpoint() -> Response:
 
 
 def _answer_query(operation: Operation) -> Response:
-    facts = sparql_text.read_query(operation.text)
+    facts = query_text.read_query(operation.text)
     offered = GRAPH_ANSWER_FORMATS if facts.form in ("CONSTRUCT", "DESCRIBE") else RESULTS_FORMATS
     fmt = choose_format(operation, (*offered, HTML))
     endpoint = endpoint_iri()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from server import negotiation, urls
-from server.pages import settings
+from ldkit.server import urls
+from ldkit.server.pages import dereference
+from ldkit.server.pages.base import settings
 
 blueprint = Blueprint("dataset", __name__)
 
@@ -20,7 +21,7 @@ def well_known_void() -> Response:
     """303 to the dataset's description in the negotiated format."""
     config = settings()
     path = urls.resource_url(config.dataset_iri, config.base_iri) or "/"
-    return negotiation.see_other(urls.VOID_PATH, path)
+    return dereference.see_other(urls.VOID_PATH, path)
 
 
 @blueprint.route(f"{urls.DUMPS_PATH}/<string:file_name>", methods=["GET"])

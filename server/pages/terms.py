@@ -8,9 +8,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server import urls
-from server.labels import Labels
-from server.namespaces import KNOWN_DATASETS
+from ldkit.server import urls
+from ldkit.server.namespaces import KNOWN_DATASETS
+from ldkit.server.pages.labels import Labels
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MONTHS = {

@@ -12,9 +12,9 @@ import dataclasses
 
 import pyoxigraph as ox
 
-from server import reading
-from server.labels import LABEL_PROPERTIES
-from server.settings import Settings
+from ldkit.server.pages import reading
+from ldkit.server.pages.labels import LABEL_PROPERTIES
+from ldkit.server.settings import Settings
 
 INCOMING_IN_RDF = 1000
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

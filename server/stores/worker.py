@@ -1,7 +1,7 @@
 """The query process: holds its own Store, runs one operation at a time, answers over a pipe.
 
 pyoxigraph cannot interrupt a query, so each query runs in one of these processes, which the web
-process kills and replaces when the time limit is hit (see `server.query_pool`).
+process kills and replaces when the time limit is hit (see `ldkit.server.stores.pool`).
 
 Read-only stores are shared by many processes; a RocksDB store has at most one writer and a
 reader must not read while it writes. When updates are enabled, every operation takes a lock file:
@@ -30,21 +30,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server import results
-from server.formats import by_key
-from server.xml_entities import parse_graph
-
-
-@dataclasses.dataclass
-class Answer:
-    """What a query process sends back: a status, a body and what the body is."""
-
-    status: int
-    body: bytes = b""
-    media_type: str = "text/plain; charset=utf-8"
-    rows: int = 0
-    truncated: bool = False
-    created: bool = False
+from ldkit.server.formats import by_key
+from ldkit.server.sparql import results
+from ldkit.server.stores.base import Answer
+from ldkit.server.xml_entities import parse_graph
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,11 +26,12 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from server import reading, urls
-from server.labels import Labels
-from server.namespaces import DCTERMS, ORG, SCHEMA
-from server.pages import Reader, base_context, reader, respond, settings
-from server.terms import Context, Value, format_date, show_iri
+from ldkit.server import urls
+from ldkit.server.namespaces import DCTERMS, ORG, SCHEMA
+from ldkit.server.pages import reading
+from ldkit.server.pages.base import Reader, base_context, reader, respond, settings
+from ldkit.server.pages.labels import Labels
+from ldkit.server.pages.terms import Context, Value, format_date, show_iri
 
 blueprint = Blueprint("pictures", __name__)
 

@@ -19,13 +19,14 @@ from flask import Blueprint, Response
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from server import describe, negotiation, reading, urls
-from server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
-from server.labels import Labels
-from server.listings import class_counts, property_counts
-from server.pages import Reader, base_context, reader, respond, settings
-from server.resource_page import prefixes_for
-from server.terms import Context, Value, show, show_iri
+from ldkit.server import urls
+from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
+from ldkit.server.pages import dereference, describe, reading
+from ldkit.server.pages.base import Reader, base_context, reader, respond, settings
+from ldkit.server.pages.labels import Labels
+from ldkit.server.pages.listings import class_counts, property_counts
+from ldkit.server.pages.resource_view import prefixes_for
+from ldkit.server.pages.terms import Context, Value, show, show_iri
 
 blueprint = Blueprint("ontology", __name__)
 
@@ -63,7 +64,7 @@ class Term:
 @blueprint.route(urls.ONTOLOGY_PATH, methods=["GET"])
 def ontology() -> Response:
     """The ontology IRI: 303 to its document."""
-    return negotiation.see_other(urls.ONTOLOGY_PATH)
+    return dereference.see_other(urls.ONTOLOGY_PATH)
 
 
 @blueprint.route(f"{urls.ONTOLOGY_PATH}/<string:version>", methods=["GET"])
@@ -74,26 +75,26 @@ def ontology_version(version: str) -> Response:
         f"SELECT ?v WHERE {{ {reading.iri(config.base_iri + 'ontology')} owl:versionIRI ?v }}"
     )
     if not any(r["v"].value == f"{config.base_iri}ontology/{version}" for r in current):
-        from server.resources import not_found
+        from ldkit.server.pages.resource import not_found
 
         return not_found(f"{config.base_iri}ontology/{version}")
-    return negotiation.see_other(f"{urls.ONTOLOGY_PATH}/{version}", urls.ONTOLOGY_PATH)
+    return dereference.see_other(f"{urls.ONTOLOGY_PATH}/{version}", urls.ONTOLOGY_PATH)
 
 
 @blueprint.route(f"{urls.ONTOLOGY_PATH}.<string:extension>", methods=["GET"])
 def ontology_document(extension: str) -> Response:
     """The ontology in one format: its documentation, its JSON twin or the ontology graph."""
     default = document_format(extension)
-    fmt = negotiation.document_format(default) if default else None
+    fmt = dereference.document_format(default) if default else None
     if fmt is None:
-        return negotiation.not_acceptable()
+        return dereference.not_acceptable()
     config = settings()
     if fmt not in (HTML, PLAIN_JSON):
         graph = reading.iri(describe.ontology_graph(config))
         triples = reading.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
         )
-        return negotiation.rdf_response(triples, fmt, prefixes_for(config), config.row_limit)
+        return dereference.rdf_response(triples, fmt, prefixes_for(config), config.row_limit)
     who = reader()
     terms = documented_terms(who)
     alternates = [

@@ -10,11 +10,12 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Response, render_template
 
-from server import sparql_text, urls
-from server.examples import read_examples
-from server.execution import current_store, execute_query
-from server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
-from server.protocol import Operation, ProtocolError
+from ldkit.server import urls
+from ldkit.server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
+from ldkit.server.sparql import query_text
+from ldkit.server.sparql.examples import read_examples
+from ldkit.server.sparql.execution import current_store, execute_query
+from ldkit.server.sparql.protocol import Operation, ProtocolError
 
 DEFAULT_QUERY = (
     "SELECT ?subject ?predicate ?object\nWHERE {\n  ?subject ?predicate ?object\n}\nLIMIT 25"
@@ -69,7 +70,7 @@ def render(operation: Operation, endpoint: str) -> Response:
 
 
 def _run(operation: Operation, endpoint: str, context: dict[str, Any]) -> int:
-    form = sparql_text.query_form(operation.text)
+    form = query_text.query_form(operation.text)
     is_graph = form in ("CONSTRUCT", "DESCRIBE")
     offered = GRAPH_ANSWER_FORMATS if is_graph else RESULTS_FORMATS
     context["downloads"] = [(f.label, urls.query_url(operation.text, f.key)) for f in offered]

@@ -13,11 +13,11 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
-from server import messages, urls
-from server.execution import current_store
-from server.formats import PLAIN_JSON, negotiate_language
-from server.http_headers import add_cors, add_page_policy, finish_read
-from server.settings import Settings
+from ldkit.server import messages, urls
+from ldkit.server.formats import PLAIN_JSON, negotiate_language
+from ldkit.server.http_headers import add_cors, add_page_policy, finish_read
+from ldkit.server.settings import Settings
+from ldkit.server.sparql.execution import current_store
 
 
 @dataclasses.dataclass(frozen=True)

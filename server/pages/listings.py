@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from server import describe, reading, urls
-from server.labels import LABEL_PROPERTIES, Labels
-from server.pages import Reader, base_context, finish, reader, respond, settings
-from server.resource_page import prefixes_for
-from server.terms import Context, Value, show_iri
+from ldkit.server import urls
+from ldkit.server.pages import describe, reading
+from ldkit.server.pages.base import Reader, base_context, finish, reader, respond, settings
+from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
+from ldkit.server.pages.resource_view import prefixes_for
+from ldkit.server.pages.terms import Context, Value, show_iri
 
 blueprint = Blueprint("listings", __name__)
 

@@ -1,13 +1,13 @@
 """The store of `ldkit serve --endpoint`: the same operations as the embedded store, remotely.
 
-`RemoteBackedStore` has the interface of `server.store.EmbeddedStore` (`run`, `version`,
-`writable`, `forget`, `close`, `settings`) and answers the operations of `server.query_worker`
+`RemoteBackedStore` has the interface of `embedded.EmbeddedStore` (`run`, `version`,
+`writable`, `forget`, `close`, `settings`) and answers the operations of `worker`
 (query, update, read graph, write graph) with the same `Answer`s, so every view works unchanged:
 
 - **Queries** go to the store's query URL as a SPARQL 1.1 Protocol POST. SELECT and ASK ask for
   SPARQL XML results, CONSTRUCT and DESCRIBE for N-Triples: both are streamed and parsed as they
   arrive, the row cap stops the reading at `row_limit + 1` rows, and the answer is written in the
-  requested format by the same serialisers as the embedded store (`server.results`), so every
+  requested format by the same serialisers as the embedded store (`sparql.results`), so every
   format on offer is still offered. XML rather than JSON because Virtuoso's JSON is not standard
   (`typed-literal`, ASK as a `__ASK_RETVAL` row); its blank-node labels (`nodeID://b1`) are
   renamed, and its ASK rows read as booleans.
@@ -25,7 +25,7 @@
   instance over the same store sees a new version within that delay: the server keeps no state of
   its own and any number of instances may run behind a load balancer.
 - **Writes** (updates, Graph Store PUT/POST/DELETE) go to `update_endpoint` as SPARQL Update, for
-  clients holding the update token (checked by `server.execution` before anything is sent);
+  clients holding the update token (checked by `sparql.execution` before anything is sent);
   without an update endpoint they are refused. The Graph Store's `?default` is the graph that
   `ldkit publish` fills with the build's default graph, `{base}id/graph/default`.
 - **Failures**: a store that cannot be reached, refuses us or fails is `StoreUnavailable` (502
@@ -51,14 +51,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server import results, sparql_text
-from server.formats import Format, by_key
-from server.query_pool import TimeLimitExceeded
-from server.query_worker import Answer
-from server.remote import USER_AGENT, Credentials
-from server.settings import Settings
-from server.store import AnswerCache, DatasetVersion, Outcome, StoreUnavailable
-from server.xml_entities import parse_graph
+from ldkit.server.formats import Format, by_key
+from ldkit.server.settings import Settings
+from ldkit.server.sparql import query_text, results
+from ldkit.server.stores.base import (
+    Answer,
+    AnswerCache,
+    DatasetVersion,
+    Outcome,
+    StoreUnavailable,
+    TimeLimitExceeded,
+)
+from ldkit.server.stores.http_client import USER_AGENT, Credentials
+from ldkit.server.xml_entities import parse_graph
 
 VERSION_SECONDS = 5.0  # how long a dataset version read from the store is trusted
 UNION_PARAMETER = "union-default-graph"  # the Oxigraph server's union of all graphs
@@ -175,7 +180,7 @@ class RemoteBackedStore:
             params += [("named-graph-uri", iri) for iri in job["named_graphs"]]
         elif not job.get("has_from") and self._union_mode(deadline) == "parameter":
             params.append((UNION_PARAMETER, ""))
-        form = sparql_text.query_form(job["query"])
+        form = query_text.query_form(job["query"])
         limit = int(job["row_limit"])
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._graph_answer(params, fmt, limit, job.get("prefixes") or {}, deadline)
@@ -502,7 +507,7 @@ def _with_base(text: str, base: str | None) -> str:
     that they point at the right line.
     """
     relative = any(
-        t.kind == "iri" and not _ABSOLUTE.match(t.text[1:]) for t in sparql_text.tokens(text)
+        t.kind == "iri" and not _ABSOLUTE.match(t.text[1:]) for t in query_text.tokens(text)
     )
     if not base or not relative:
         return text

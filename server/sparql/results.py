@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server.formats import Format
+from ldkit.server.formats import Format
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -10,12 +10,13 @@ from typing import Any
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from server import describe, urls
-from server.labels import LABEL_PROPERTIES, Labels
-from server.namespaces import KNOWN_DATASETS, PREFIXES, SCHEMA, SKOS
-from server.pages import Reader
-from server.settings import Settings
-from server.terms import Context, Value, external_target, show, show_iri
+from ldkit.server import urls
+from ldkit.server.namespaces import KNOWN_DATASETS, PREFIXES, SCHEMA, SKOS
+from ldkit.server.pages import describe
+from ldkit.server.pages.base import Reader
+from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
+from ldkit.server.pages.terms import Context, Value, external_target, show, show_iri
+from ldkit.server.settings import Settings
 
 INCOMING_PAGE = 50
 INCOMING_GROUPS = 20  # properties whose incoming links are listed (all are counted)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from server import describe, negotiation, resource_page, urls
-from server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, Format
-from server.pages import base_context, reader, respond, settings
-from server.protocol import ProtocolError
+from ldkit.server import urls
+from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, Format
+from ldkit.server.pages import dereference, describe, resource_view
+from ldkit.server.pages.base import base_context, reader, respond, settings
+from ldkit.server.sparql.protocol import ProtocolError
 
 blueprint = Blueprint("resources", __name__)
 
@@ -21,15 +22,15 @@ def thing_or_document(name: str) -> Response:
         iri = f"{settings().base_iri}id/{name}"
         if not _exists(iri):
             return not_found(iri)
-        return negotiation.see_other(f"/id/{name}")
+        return dereference.see_other(f"/id/{name}")
     return document(f"{settings().base_iri}id/{stem}", fmt)
 
 
 def document(iri: str, default: Format) -> Response:
     """The document of `iri`: its page, its JSON twin or its RDF."""
-    fmt = negotiation.document_format(default)
+    fmt = dereference.document_format(default)
     if fmt is None:
-        return negotiation.not_acceptable()
+        return dereference.not_acceptable()
     config = settings()
     facts = None
     try:
@@ -42,11 +43,11 @@ def document(iri: str, default: Format) -> Response:
     if not triples:
         return not_found(iri)
     if fmt not in (HTML, PLAIN_JSON):
-        prefixes = resource_page.prefixes_for(config)
-        return negotiation.rdf_response(triples, fmt, prefixes, config.row_limit)
+        prefixes = resource_view.prefixes_for(config)
+        return dereference.rdf_response(triples, fmt, prefixes, config.row_limit)
     who = reader()
     page = _page_number()
-    view = resource_page.build(iri, triples, config, who, page, facts)
+    view = resource_view.build(iri, triples, config, who, page, facts)
     path = urls.resource_url(iri, config.base_iri) or "/"
     alternates = [(f.label, f"{path}.{f.extension}", f.media_type) for f in RESOURCE_FORMATS[1:5]]
     context = {

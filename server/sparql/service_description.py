@@ -8,14 +8,14 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from server.formats import (
+from ldkit.server.formats import (
     GRAPH_ANSWER_FORMATS,
     RESULTS_FORMATS,
     W3C_FORMAT_IRIS,
     Format,
 )
-from server.namespaces import DCTERMS, PREFIXES, SD, VOID
-from server.settings import Settings
+from ldkit.server.namespaces import DCTERMS, PREFIXES, SD, VOID
+from ldkit.server.settings import Settings
 
 
 def describe_service(settings: Settings, endpoint: str, writable: bool) -> Graph:

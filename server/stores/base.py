@@ -1,0 +1,140 @@
+"""The store contract: what the server uses of a store, what comes back, and how it fails.
+
+Both implementations (`embedded`, over the pyoxigraph build through killable query processes,
+and `remote`, over a SPARQL 1.1 store) import only this module. An operation is one of
+`query`, `update`, `read_graph`, `write_graph`; its job is a dict (see `worker`); it answers an
+`Answer`, wrapped in an `Outcome` with the dataset version, or raises one of the failures below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any, Protocol
+
+from ldkit.server.settings import Settings
+
+CACHE_ENTRIES = 4096
+CACHE_BODY_BYTES = 8 * 1024 * 1024  # larger answers are not kept
+CACHE_TOTAL_BYTES = 128 * 1024 * 1024  # per web process
+
+
+@dataclasses.dataclass
+class Answer:
+    """What a query process sends back: a status, a body and what the body is."""
+
+    status: int
+    body: bytes = b""
+    media_type: str = "text/plain; charset=utf-8"
+    rows: int = 0
+    truncated: bool = False
+    created: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetVersion:
+    """What identifies the data being served: the build digest plus the write generation."""
+
+    tag: str
+    modified: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """An answer from the store and how long the engine took."""
+
+    answer: Answer
+    seconds: float
+    version: DatasetVersion
+    cached: bool = False
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot answer at all (a remote store down, refusing us or failing)."""
+
+
+class Store(Protocol):
+    """What the server uses of a store; its operations and jobs are those of `worker`."""
+
+    settings: Settings
+
+    @property
+    def writable(self) -> bool: ...
+
+    def version(self) -> DatasetVersion: ...
+
+    def run(self, operation: str, job: dict[str, Any], cacheable: bool = False) -> Outcome: ...
+
+    def forget(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TimeLimitExceeded(RuntimeError):
+    """The operation ran past the time limit; its process was killed."""
+
+
+class PoolBusy(RuntimeError):
+    """Every query process stayed busy for a whole time limit."""
+
+
+class WorkerLost(RuntimeError):
+    """The query process died while answering (it was replaced)."""
+
+
+class WriteStopped(RuntimeError):
+    """A write ran past the time limit before it committed: it was stopped and changed nothing."""
+
+
+class StoreSlowToOpen(RuntimeError):
+    """The store took longer than OPEN_LIMIT to open."""
+
+
+class AnswerCache:
+    """Answers of one web process by (operation, dataset version, job), least recently used out.
+
+    Keys start with the operation and the version tag; an answer for another tag than the current
+    one empties the cache first, so nothing from an older version is ever served.
+    """
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tag = ""
+        self._bytes = 0
+
+    @staticmethod
+    def key(operation: str, tag: str, job: dict[str, Any]) -> tuple[Any, ...]:
+        return (operation, tag, json.dumps(job, sort_keys=True))
+
+    def get(self, key: tuple[Any, ...]) -> Answer | None:
+        with self._lock:
+            if key[1] != self._tag:
+                self._cache.clear()
+                self._tag, self._bytes = key[1], 0
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[Any, ...], answer: Answer) -> None:
+        if answer.status != 200 or len(answer.body) > CACHE_BODY_BYTES:
+            return
+        with self._lock:
+            if key[1] != self._tag:
+                return  # the data changed while the query ran
+            previous = self._cache.pop(key, None)
+            self._bytes -= len(previous.body) if previous else 0
+            self._cache[key] = answer
+            self._bytes += len(answer.body)
+            while len(self._cache) > CACHE_ENTRIES or self._bytes > CACHE_TOTAL_BYTES:
+                _, dropped = self._cache.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._tag, self._bytes = "", 0
