@@ -107,7 +107,7 @@ def from_dataset(folder: Path, work_root: Path) -> Workbench:
     settings = load_settings(folder)
     quads = sorted((folder / "data").glob("*.nq"))
     ontology = sorted((folder / "ontology").glob("*.ttl"))
-    graph = f"{settings.base_iri}id/graph/ontology"
+    graph = settings.ontology_graph
     files: list[tuple[Path, str | None]] = [(q, None) for q in quads]
     files += [(o, graph) for o in ontology]
     work = work_root / f"sparql-{folder.name}"

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ldkit.pipeline.loading import Folder, rdf_files, read_folder
 from ldkit.pipeline.validation import ValidationReport, check_files, validate_folder
-from ldkit.pipeline.void import Dump, describe_dataset, description_graph, ontology_graph
+from ldkit.pipeline.void import Dump, describe_dataset
 from ldkit.server.formats import RDF_FORMATS, Format, by_key
 from ldkit.server.namespaces import PREFIXES
 from ldkit.server.settings import Settings
@@ -122,14 +122,14 @@ def _write_build(folder: Folder, out: Path, version: str, validated: tuple[str, 
     try:
         store.bulk_extend(folder.data.quads)
         data_graphs = _graph_names(folder.data.quads)
-        ontology = ontology_graph(settings)
+        ontology = ox.NamedNode(settings.ontology_graph)
         store.bulk_extend(
             ox.Quad(q.subject, q.predicate, q.object, ontology) for q in folder.ontology.quads
         )
         dumps = write_dumps(store, out / "dumps", [*data_graphs, ontology])
         description = describe_dataset(store, data_graphs, settings, dumps, built_at)
         (out / "void.ttl").write_bytes(description.serialize(format="turtle").encode())
-        described = description_graph(settings)
+        described = ox.NamedNode(settings.description_graph)
         store.bulk_extend(
             ox.Quad(q.subject, q.predicate, q.object, described)
             for q in ox.parse((out / "void.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)

@@ -45,11 +45,6 @@ class GraphCount:
         return self.local == self.remote
 
 
-def default_graph_name(settings: Settings) -> str:
-    """The remote graph that receives the build's default graph (a store's own stays alone)."""
-    return f"{settings.base_iri}id/graph/default"
-
-
 def staging_graph(graph: str) -> str:
     """The graph a new version of `graph` is loaded into before it is moved into place."""
     return "urn:ldkit:staging:" + urllib.parse.quote(graph, safe="")
@@ -63,7 +58,7 @@ def local_graphs(settings: Settings) -> dict[str, list[ox.Triple]]:
         names += [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
         graphs = {}
         for name in names:
-            key = name.value if isinstance(name, ox.NamedNode) else default_graph_name(settings)
+            key = name.value if isinstance(name, ox.NamedNode) else settings.default_graph
             triples = [
                 ox.Triple(q.subject, q.predicate, q.object)
                 for q in store.quads_for_pattern(None, None, None, name)

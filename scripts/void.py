@@ -45,14 +45,6 @@ class Dump:
     sha256: str
 
 
-def ontology_graph(settings: Settings) -> ox.NamedNode:
-    return ox.NamedNode(f"{settings.base_iri}id/graph/ontology")
-
-
-def description_graph(settings: Settings) -> ox.NamedNode:
-    return ox.NamedNode(f"{settings.base_iri}id/graph/dataset-description")
-
-
 def describe_dataset(
     store: ox.Store,
     data_graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
@@ -79,8 +71,8 @@ def describe_dataset(
 def _build_graphs(graph: Graph, dataset: URIRef, settings: Settings) -> None:
     """Describe the graphs the build adds, so that their IRIs resolve like every other thing."""
     texts = {
-        ontology_graph(settings).value: {"en": "Ontology", "fr": "Ontologie"},
-        description_graph(settings).value: {
+        settings.ontology_graph: {"en": "Ontology", "fr": "Ontologie"},
+        settings.description_graph: {
             "en": "Dataset description",
             "fr": "Description du jeu de données",
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ldkit.server import messages, urls
-from ldkit.server.pages import dataset, listings, ontology, pictures, resource
+from ldkit.server.pages import dataset, diagram, listings, ontology, resource, timeline
 from ldkit.server.settings import Settings
 from ldkit.server.sparql import endpoint, graph_store
 from ldkit.server.sparql.execution import STORE_FAILURES, store_failure_response
@@ -38,7 +38,7 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
         picture_url=urls.picture_url,
         ui=messages.text,
     )
-    for view in (endpoint, graph_store, resource, listings, dataset, ontology, pictures):
+    for view in (endpoint, graph_store, resource, listings, dataset, ontology, timeline, diagram):
         app.register_blueprint(view.blueprint)
     for failure in STORE_FAILURES:
         app.register_error_handler(failure, store_failure_response)

@@ -63,6 +63,32 @@ class Settings:
     def queries_dir(self) -> Path:
         return self.root / "queries"
 
+    @property
+    def link_cache_dir(self) -> Path:
+        """What `ldkit link check` remembered of the link targets (their labels)."""
+        return self.data_dir / "links" / "cache"
+
+    # The dataset's layout in the store: its named graphs are `{base}id/graph/{name}`.
+
+    def graph(self, name: str) -> str:
+        """The IRI of the dataset's named graph `name`."""
+        return f"{self.base_iri}id/graph/{name}"
+
+    @property
+    def ontology_graph(self) -> str:
+        """The graph the build puts the ontology in (ours and the labels of reused terms)."""
+        return self.graph("ontology")
+
+    @property
+    def description_graph(self) -> str:
+        """The graph the build puts the dataset's VoID + DCAT description in."""
+        return self.graph("dataset-description")
+
+    @property
+    def default_graph(self) -> str:
+        """The named graph that holds the build's default graph in a remote store."""
+        return self.graph("default")
+
     def label(self, field: dict[str, str]) -> str:
         """The value of a multilingual setting in the first language that has one."""
         for lang in self.languages:

@@ -68,7 +68,7 @@ def _link_block(
 ) -> str:
     thing, best = suggestion.thing, suggestion.candidates[0]
     slug = data.short(thing.iri).replace("/", "-")
-    graph = f"{data.settings.base_iri}id/graph/links-{target.key}-{slug}"
+    graph = data.settings.graph(f"links-{target.key}-{slug}")
     evidence = "; ".join(best.evidence)
     en = (
         f"Proposed by `ldkit link suggest` after searching {endpoint} by label (en, fr) and "

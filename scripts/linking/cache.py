@@ -33,14 +33,9 @@ class LINKCHECK(DefinedNamespace):
 TYPE_PREFIXES = {"wikidata": ("wdt", str(WDT)), "geonames": ("gn", str(GN))}
 
 
-def cache_dir(settings: Settings) -> Path:
-    """The cache folder of a dataset."""
-    return settings.data_dir / "links" / "cache"
-
-
 def cache_path(settings: Settings, target: Target) -> Path:
     """The cache file of one target."""
-    return cache_dir(settings) / f"{target.key}.ttl"
+    return settings.link_cache_dir / f"{target.key}.ttl"
 
 
 def read_cache(settings: Settings, target: Target) -> dict[str, TargetRecord]:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
-from ldkit.server import messages, urls
+from ldkit.server import urls
 from ldkit.server.formats import PLAIN_JSON, negotiate_language
 from ldkit.server.http_headers import add_cors, add_page_policy, finish_read
+from ldkit.server.pages.labels import Labels
 from ldkit.server.settings import Settings
 from ldkit.server.sparql.execution import current_store
 
@@ -95,9 +97,33 @@ def finish(response: Response) -> Response:
     return finish_read(response, request, store.version(), variant, store.writable)
 
 
-def ui(key: str, lang: Any = "en") -> str:
-    """The interface's words (a Jinja global)."""
-    return messages.text(key, lang)
+def labels_for(who: Reader, iris: Iterable[str]) -> Labels:
+    """The labels of `iris` in the reader's languages: one query, then the links' cache."""
+    labels = Labels(who.chain, settings().link_cache_dir)
+    labels.fetch(list(iris))
+    return labels
+
+
+# Pages past this are read as the last one a link may name (a class of 5M things has 100k pages).
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The `_page` a listing asks for, from 1 to MAX_PAGE (anything unreadable is 1)."""
+    try:
+        return max(1, min(int(request.args.get("_page", "1")), MAX_PAGE))
+    except ValueError:
+        return 1
+
+
+def not_found(iri: str | None = None) -> Response:
+    """404: a page that offers a search for the IRI's last word (a JSON twin for `.json`)."""
+    who = reader()
+    iri = iri or request.path
+    guess = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+    twin = {"error": "not found", "iri": iri, "search": urls.search_url(guess, api=True)}
+    context = {**base_context(who), "guess": guess, "iri": iri}
+    return respond("not_found.html", context, twin, status=404)
 
 
 def _with_lang(lang: str) -> str:

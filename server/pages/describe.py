@@ -65,16 +65,6 @@ _PAGE_WHERE = """
       ?lr ?llp ?ll FILTER(?llp IN ({labels}) && isLiteral(?ll)) }} }}"""
 
 
-def dataset_description_graph(settings: Settings) -> str:
-    """The named graph holding the build's VoID + DCAT description."""
-    return f"{settings.base_iri}id/graph/dataset-description"
-
-
-def ontology_graph(settings: Settings) -> str:
-    """The named graph holding the ontology (ours and the labels of reused terms)."""
-    return f"{settings.base_iri}id/graph/ontology"
-
-
 def resource_triples(iri: str, settings: Settings) -> list[ox.Triple]:
     """The RDF served for `iri` (empty when the dataset says nothing of it)."""
     triples = reading.construct(_description_query(iri))
@@ -96,7 +86,7 @@ def _description_query(iri: str, page: bool = False) -> str:
 
 def _served(iri: str, triples: list[ox.Triple], settings: Settings) -> list[ox.Triple]:
     if iri == settings.dataset_iri:
-        graph = reading.iri(dataset_description_graph(settings))
+        graph = reading.iri(settings.description_graph)
         own = reading.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
         )

@@ -7,8 +7,18 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ldkit.server import urls
-from ldkit.server.pages import describe, reading
-from ldkit.server.pages.base import Reader, base_context, finish, reader, respond, settings
+from ldkit.server.pages import reading
+from ldkit.server.pages.base import (
+    Reader,
+    base_context,
+    finish,
+    labels_for,
+    not_found,
+    page_number,
+    reader,
+    respond,
+    settings,
+)
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, Value, show_iri
@@ -25,7 +35,7 @@ def home() -> Response:
     """The dataset's summary: title, description, licence, counts per class, featured, search."""
     who, config = reader(), settings()
     dataset = reading.iri(config.dataset_iri)
-    graph = reading.iri(describe.dataset_description_graph(config))
+    graph = reading.iri(config.description_graph)
     counts = class_counts()
     featured = [
         r["e"].value
@@ -34,7 +44,7 @@ def home() -> Response:
             " ORDER BY ?e"
         )
     ]
-    labels = _labels(who, [c for c, _ in counts] + featured + [config.license])
+    labels = labels_for(who, [c for c, _ in counts] + featured + [config.license])
     context = _context(who, labels)
     classes = [(_class_value(c, context), n) for c, n in counts]
     description = config.description.get(who.lang) or config.label(config.description)
@@ -63,8 +73,8 @@ def class_page(name: str) -> Response:
     try:
         c = reading.iri(class_iri)
     except ValueError:
-        return _not_found(who)
-    number = _page_number()
+        return not_found()
+    number = page_number()
     rows = reading.select(
         f"SELECT DISTINCT ?s WHERE {{ ?s a {c} FILTER(isIRI(?s)) }} ORDER BY ?s"
         f" LIMIT {PAGE_SIZE + 1} OFFSET {(number - 1) * PAGE_SIZE}"
@@ -72,9 +82,9 @@ def class_page(name: str) -> Response:
     total = reading.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {c} }}")
     count = int(total[0]["n"].value) if total else 0
     if not count:
-        return _not_found(who)
+        return not_found()
     things = [r["s"].value for r in rows[:PAGE_SIZE]]
-    labels = _labels(who, [class_iri, *things])
+    labels = labels_for(who, [class_iri, *things])
     context = _context(who, labels)
     here = urls.class_url(class_iri, prefixes_for(config))
     links = {}
@@ -139,7 +149,7 @@ def search(text: str, who: Reader) -> list[Value]:
         rank = (0 if label.startswith(wanted) else 1, len(label))
         best[row["s"].value] = min(best.get(row["s"].value, rank), rank)
     chosen = sorted(best, key=lambda iri: (best[iri], iri))[:SEARCH_LIMIT]
-    context = _context(who, _labels(who, chosen))
+    context = _context(who, labels_for(who, chosen))
     return [show_iri(iri, context) for iri in chosen]
 
 
@@ -157,7 +167,7 @@ def void_partitions(partition: str, term: str, figure: str) -> list[tuple[str, i
     """The dataset's VoID partitions of one kind (from the build's description), largest first."""
     config = settings()
     dataset = reading.iri(config.dataset_iri)
-    graph = reading.iri(describe.dataset_description_graph(config))
+    graph = reading.iri(config.description_graph)
     rows = reading.select(
         f"SELECT ?t ?n WHERE {{ GRAPH {graph} {{ {dataset} void:{partition} ?x ."
         f" ?x void:{term} ?t ; void:{figure} ?n }} }} ORDER BY DESC(?n) ?t"
@@ -175,23 +185,5 @@ def _result_json(value: Value) -> dict[str, Any]:
     return {"iri": value.iri, "url": value.href, "label": value.text, "lang": value.lang}
 
 
-def _labels(who: Reader, iris: list[str]) -> Labels:
-    labels = Labels(who.chain, settings().data_dir / "links" / "cache")
-    labels.fetch(iris)
-    return labels
-
-
 def _context(who: Reader, labels: Labels) -> Context:
     return Context(settings().base_iri, labels, who.lang, who.chosen)
-
-
-def _not_found(who: Reader) -> Response:
-    context = {**base_context(who), "guess": "", "iri": request.path}
-    return respond("not_found.html", context, {"error": "not found"}, status=404)
-
-
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("_page", "1")), 100_000))
-    except ValueError:
-        return 1

@@ -21,8 +21,8 @@ from rdflib.namespace import SH
 
 from ldkit.server import urls
 from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
-from ldkit.server.pages import dereference, describe, reading
-from ldkit.server.pages.base import Reader, base_context, reader, respond, settings
+from ldkit.server.pages import dereference, reading
+from ldkit.server.pages.base import Reader, base_context, not_found, reader, respond, settings
 from ldkit.server.pages.labels import Labels
 from ldkit.server.pages.listings import class_counts, property_counts
 from ldkit.server.pages.resource_view import prefixes_for
@@ -75,8 +75,6 @@ def ontology_version(version: str) -> Response:
         f"SELECT ?v WHERE {{ {reading.iri(config.base_iri + 'ontology')} owl:versionIRI ?v }}"
     )
     if not any(r["v"].value == f"{config.base_iri}ontology/{version}" for r in current):
-        from ldkit.server.pages.resource import not_found
-
         return not_found(f"{config.base_iri}ontology/{version}")
     return dereference.see_other(f"{urls.ONTOLOGY_PATH}/{version}", urls.ONTOLOGY_PATH)
 
@@ -90,7 +88,7 @@ def ontology_document(extension: str) -> Response:
         return dereference.not_acceptable()
     config = settings()
     if fmt not in (HTML, PLAIN_JSON):
-        graph = reading.iri(describe.ontology_graph(config))
+        graph = reading.iri(config.ontology_graph)
         triples = reading.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
         )
@@ -117,7 +115,7 @@ def ontology_document(extension: str) -> Response:
 def documented_terms(who: Reader) -> list[Term]:
     """Every class and property of the ontology graph, documented for `who`."""
     config = settings()
-    graph = reading.iri(describe.ontology_graph(config))
+    graph = reading.iri(config.ontology_graph)
     rows = reading.select(
         f"SELECT ?t ?kind ?p ?v WHERE {{ GRAPH {graph} {{"
         " ?t a ?type . FILTER(isIRI(?t))"

@@ -7,7 +7,14 @@ from flask import Blueprint, Response, request
 from ldkit.server import urls
 from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, Format
 from ldkit.server.pages import dereference, describe, resource_view
-from ldkit.server.pages.base import base_context, reader, respond, settings
+from ldkit.server.pages.base import (
+    base_context,
+    not_found,
+    page_number,
+    reader,
+    respond,
+    settings,
+)
 from ldkit.server.sparql.protocol import ProtocolError
 
 blueprint = Blueprint("resources", __name__)
@@ -46,7 +53,7 @@ def document(iri: str, default: Format) -> Response:
         prefixes = resource_view.prefixes_for(config)
         return dereference.rdf_response(triples, fmt, prefixes, config.row_limit)
     who = reader()
-    page = _page_number()
+    page = page_number()
     view = resource_view.build(iri, triples, config, who, page, facts)
     path = urls.resource_url(iri, config.base_iri) or "/"
     alternates = [(f.label, f"{path}.{f.extension}", f.media_type) for f in RESOURCE_FORMATS[1:5]]
@@ -59,24 +66,8 @@ def document(iri: str, default: Format) -> Response:
     return respond("resource.html", context, view.twin(), alternates=alternates)
 
 
-def not_found(iri: str) -> Response:
-    """404: a page that offers a search (its JSON twin for `?_format=json`)."""
-    who = reader()
-    guess = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
-    twin = {"error": "not found", "iri": iri, "search": urls.search_url(guess, api=True)}
-    context = {**base_context(who), "guess": guess, "iri": iri}
-    return respond("not_found.html", context, twin, status=404)
-
-
 def _exists(iri: str) -> bool:
     try:
         return describe.exists(iri)
     except (ValueError, ProtocolError):
         return False
-
-
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("_page", "1")), 10_000))
-    except ValueError:
-        return 1

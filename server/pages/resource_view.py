@@ -104,7 +104,7 @@ def build(
     properties whose incoming links the RDF does not hold in full, one query for a page of each.
     `facts` not given: they are asked for in a query of their own.
     """
-    labels = Labels(who.chain, settings.data_dir / "links" / "cache")
+    labels = Labels(who.chain, settings.link_cache_dir)
     labels.add_triples(triples)
     facts = facts or describe.page_facts(iri)
     for resource, text in facts.labels:

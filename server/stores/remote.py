@@ -93,8 +93,8 @@ class RemoteBackedStore:
         self.query_url = settings.endpoint
         self.update_url = settings.update_endpoint
         self.credentials = credentials or Credentials()
-        self.description_graph = f"{settings.base_iri}id/graph/dataset-description"
-        self.default_graph = f"{settings.base_iri}id/graph/default"  # as `ldkit publish` names it
+        self.description_graph = settings.description_graph
+        self.default_graph = settings.default_graph  # as `ldkit publish` names it
         self._cache = AnswerCache()
         self._version: DatasetVersion | None = None
         self._version_read = -math.inf
