@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from ldkit.pipeline import publish as publishing
 from ldkit.server.settings import load_settings
-from ldkit.server.stores.http_client import RemoteStore
+from ldkit.server.stores.http_client import StoreClient
 from tests.stores import OXIGRAPH, OxigraphServer
 
 
@@ -41,7 +41,7 @@ def _dump(graphs: dict[str, list[ox.Triple]], path: Path) -> None:
 
 def _timed_publish(work: Path, graphs: dict[str, list[ox.Triple]], gsp: bool) -> float:
     with OxigraphServer(work) as server:
-        remote = RemoteStore(
+        remote = StoreClient(
             server.query_url, server.update_url, server.gsp_url if gsp else None, timeout=600
         )
         started = time.perf_counter()

@@ -258,13 +258,13 @@ def publish(
     be reached, refuses the credentials or times out (the store keeps its previous graphs).
     """
     from ldkit.pipeline import publish as publishing
-    from ldkit.server.stores.http_client import Credentials, RemoteError, RemoteStore
+    from ldkit.server.stores.http_client import Credentials, RemoteError, StoreClient
 
     if token and user:
         fail("give either --token or --user/--password, not both")
     if is_stale(settings):
         _build(settings)
-    remote = RemoteStore(
+    remote = StoreClient(
         endpoint, update_endpoint, gsp_endpoint, Credentials(user, password, token), timeout
     )
     graphs = publishing.local_graphs(settings)

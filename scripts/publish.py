@@ -19,7 +19,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from ldkit.server.settings import Settings
-from ldkit.server.stores.http_client import RemoteError, RemoteStore
+from ldkit.server.stores.http_client import RemoteError, StoreClient
 
 T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
@@ -71,7 +71,7 @@ def local_graphs(settings: Settings) -> dict[str, list[ox.Triple]]:
 
 
 def publish(
-    remote: RemoteStore,
+    remote: StoreClient,
     graphs: dict[str, list[ox.Triple]],
     *,
     chunk_size: int = 20_000,
@@ -130,7 +130,7 @@ def _requests(
         yield batch
 
 
-def _upload(remote: RemoteStore, batch: Upload) -> None:
+def _upload(remote: StoreClient, batch: Upload) -> None:
     if remote.gsp_url:
         for graph, first, chunk in batch:
             body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -149,7 +149,7 @@ def _n_triples(chunk: Sequence[ox.Triple]) -> str:
     return (ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
-def _update_all(remote: RemoteStore, operations: list[str], batch: int = 500) -> None:
+def _update_all(remote: StoreClient, operations: list[str], batch: int = 500) -> None:
     for start in range(0, len(operations), batch):
         remote.update(" ;\n".join(operations[start : start + batch]))
 
@@ -209,7 +209,7 @@ def _retry(action: Callable[[], T]) -> T:
     return action()
 
 
-def _drop_quietly(remote: RemoteStore, staging: list[str]) -> None:
+def _drop_quietly(remote: StoreClient, staging: list[str]) -> None:
     # When the store is unreachable, the staging graphs are dropped by the next publish.
     with contextlib.suppress(RemoteError):
         _update_all(remote, [f"DROP SILENT GRAPH <{s}>" for s in staging])

@@ -11,13 +11,13 @@ from ldkit.server.sparql import endpoint, graph_store
 from ldkit.server.sparql.execution import STORE_FAILURES, store_failure_response
 from ldkit.server.stores.base import Store
 from ldkit.server.stores.embedded import EmbeddedStore
-from ldkit.server.stores.remote import RemoteBackedStore
+from ldkit.server.stores.remote import RemoteStore
 
 
 def open_store(settings: Settings, pool_size: int = 4) -> Store:
     """The store the settings name: the remote one of `endpoint`, else the embedded build."""
     if settings.endpoint:
-        return RemoteBackedStore(settings)
+        return RemoteStore(settings)
     return EmbeddedStore(settings, pool_size=pool_size)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from ldkit.pipeline import publish as publishing
 from ldkit.server.settings import Settings
-from ldkit.server.stores.http_client import RemoteError, RemoteStore
+from ldkit.server.stores.http_client import RemoteError, StoreClient
 from tests.stores import OxigraphServer, VirtuosoServer
 from tests.support import run_cli
 
@@ -39,7 +39,7 @@ def _args(server: Server, gsp: bool) -> list[str]:
 
 def _remote_counts(server: Server) -> dict[str, int]:
     """Triples per graph in the store, leaving out the graphs it held before any publishing."""
-    remote = RemoteStore(server.query_url)
+    remote = StoreClient(server.query_url)
     rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     counts = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
     return {g: n for g, n in counts.items() if g not in server.system_graphs}
@@ -64,9 +64,9 @@ def test_the_competency_questions_give_the_same_answers_remotely(
     store: Server, built_settings: Settings
 ) -> None:
     graphs = publishing.local_graphs(built_settings)
-    publishing.publish(RemoteStore(store.query_url, store.update_url), graphs)
+    publishing.publish(StoreClient(store.query_url, store.update_url), graphs)
     local = ox.Store.read_only(str(built_settings.build_dir / "store"))
-    union = RemoteStore(store.union_query_url)
+    union = StoreClient(store.union_query_url)
     for path in sorted((built_settings.root / "queries").glob("*.rq")):
         query = path.read_text(encoding="utf-8")
         solutions = local.query(query, use_default_graph_as_union=True)
@@ -99,7 +99,7 @@ def test_a_dead_store_gives_one_line_and_exit_2(
 
 
 def test_a_refused_update_says_why_in_the_stores_words(store: Server) -> None:
-    remote = RemoteStore(store.query_url, store.update_url)
+    remote = StoreClient(store.query_url, store.update_url)
     with pytest.raises(RemoteError) as refused:
         remote.update("INSERT DATA { <urn:ldkit:s> <urn:ldkit:p> }")
     message = str(refused.value)
@@ -112,7 +112,7 @@ def test_a_refused_update_says_why_in_the_stores_words(store: Server) -> None:
 def test_a_store_killed_mid_publish_keeps_its_previous_graphs(
     store: Server, built_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    remote = RemoteStore(store.query_url, store.update_url, timeout=5)
+    remote = StoreClient(store.query_url, store.update_url, timeout=5)
     graphs = publishing.local_graphs(built_settings)
     publishing.publish(remote, graphs)
     before = _remote_counts(store)

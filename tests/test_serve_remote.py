@@ -1,7 +1,7 @@
 """`ldkit serve --endpoint`: the site over a real remote store (Oxigraph server, Virtuoso).
 
 The repository's build is published into each store once per module (`ldkit publish`'s code),
-then the app runs over it through `RemoteBackedStore`: the competency questions give their
+then the app runs over it through `RemoteStore`: the competency questions give their
 expected answers, refusals, limits and formats are those of the embedded store, a dead store is a
 clear 502, writes need the token. One real `ldkit serve --endpoint` (gunicorn, two workers, no
 build folder) answers the competency questions over HTTP.
@@ -30,8 +30,8 @@ from flask.testing import FlaskClient
 from ldkit.pipeline import publish as publishing
 from ldkit.server.app import create_app
 from ldkit.server.settings import Settings
-from ldkit.server.stores.http_client import RemoteStore
-from ldkit.server.stores.remote import RemoteBackedStore
+from ldkit.server.stores.http_client import StoreClient
+from ldkit.server.stores.remote import RemoteStore
 from tests.conftest import ROOT
 from tests.sparql_server import RunningServer, free_port
 from tests.stores import OxigraphServer, VirtuosoServer
@@ -58,7 +58,7 @@ def remote(
     server = STORES[kind](tmp_path_factory.mktemp(f"remote-{kind}")).start()
     try:
         graphs = publishing.local_graphs(built_settings)
-        publishing.publish(RemoteStore(server.query_url, server.update_url), graphs)
+        publishing.publish(StoreClient(server.query_url, server.update_url), graphs)
         yield server
     finally:
         server.stop()
@@ -103,7 +103,7 @@ def _assert_expected_answer(path: Path, body: str) -> None:
 
 
 def test_the_store_is_remote(app: Flask) -> None:
-    assert isinstance(app.extensions["ldkit_store"], RemoteBackedStore)
+    assert isinstance(app.extensions["ldkit_store"], RemoteStore)
 
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=lambda p: p.stem)
@@ -248,7 +248,7 @@ def test_a_query_past_the_time_limit_is_stopped(built_settings: Settings, tmp_pa
     server = OxigraphServer(tmp_path / "slow").start()
     try:
         publishing.publish(
-            RemoteStore(server.query_url, server.update_url),
+            StoreClient(server.query_url, server.update_url),
             publishing.local_graphs(built_settings),
         )
         slow = _app(built_settings, endpoint=server.query_url, time_limit=1.0)
@@ -334,7 +334,7 @@ def test_updates_need_the_token(
         content_type="application/n-triples",
     )
     assert write.status_code == 401
-    assert RemoteStore(remote.query_url).count(SCRATCH) == 0
+    assert StoreClient(remote.query_url).count(SCRATCH) == 0
     # A server without an update endpoint refuses writes even with the token.
     read_only = _app(built_settings, endpoint=remote.query_url, update_token=TOKEN).test_client()
     refused = read_only.post(
@@ -362,7 +362,7 @@ def test_writes_with_the_token_reach_the_store_and_change_the_version(
             headers=auth,
         )
         assert put.status_code == 201, put.text
-        assert RemoteStore(remote.query_url).count(SCRATCH) == 2
+        assert StoreClient(remote.query_url).count(SCRATCH) == 2
         read = client.get(target, headers={"Accept": "application/n-triples"})
         assert read.status_code == 200
         assert len(list(ox.parse(read.data, format=ox.RdfFormat.N_TRIPLES))) == 2
@@ -372,7 +372,7 @@ def test_writes_with_the_token_reach_the_store_and_change_the_version(
             headers=auth,
         )
         assert update.status_code == 204, update.text
-        assert RemoteStore(remote.query_url).count(SCRATCH) == 3
+        assert StoreClient(remote.query_url).count(SCRATCH) == 3
         other.extensions["ldkit_store"].forget()  # instead of waiting VERSION_SECONDS
         after = other.test_client().get("/sparql", query_string={"query": "ASK {}"})
         assert after.headers["ETag"] != before
@@ -381,7 +381,7 @@ def test_writes_with_the_token_reach_the_store_and_change_the_version(
         assert client.get(target).status_code == 404
         assert client.delete(target, headers=auth).status_code == 404
     finally:
-        RemoteStore(remote.query_url, remote.update_url).update(f"DROP SILENT GRAPH <{SCRATCH}>")
+        StoreClient(remote.query_url, remote.update_url).update(f"DROP SILENT GRAPH <{SCRATCH}>")
 
 
 class _ServeCommand(RunningServer):

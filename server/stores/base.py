@@ -12,7 +12,7 @@ import dataclasses
 import json
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ldkit.server.settings import Settings
@@ -138,3 +138,12 @@ class AnswerCache:
         with self._lock:
             self._cache.clear()
             self._tag, self._bytes = "", 0
+
+
+def parse_time(value: Any) -> datetime:
+    """A time read from a build or a store (UTC when it has no zone; 2000 when unreadable)."""
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime(2000, 1, 1, tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -3,7 +3,7 @@
 `EmbeddedStore` runs every operation in the query pool over the pyoxigraph build, knows the
 dataset version (from `build.json` and the write generation) and keeps answers cached by
 (operation, dataset version, format) in this web process; any update changes the version and so
-empties the cache. `remote.RemoteBackedStore` does the same over a remote SPARQL
+empties the cache. `remote.RemoteStore` does the same over a remote SPARQL
 store (`ldkit serve --endpoint`). `app.open_store` picks one from the settings: the only place that
 chooses.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ldkit.server.settings import Settings
-from ldkit.server.stores.base import AnswerCache, DatasetVersion, Outcome
+from ldkit.server.stores.base import AnswerCache, DatasetVersion, Outcome, parse_time
 from ldkit.server.stores.pool import QueryPool
 from ldkit.server.stores.worker import StorePaths, bump_generation
 
@@ -89,17 +89,9 @@ def _read_version(build_dir: Path, generation: Path) -> DatasetVersion:
     except (FileNotFoundError, ValueError):
         build = {}
     tag = str(build.get("version", "unbuilt"))[:20]
-    modified = _parse_time(build.get("built_at"))
+    modified = parse_time(build.get("built_at"))
     if generation.exists():
         tag = f"{tag}-{generation.read_text()[:12]}"
         written = datetime.fromtimestamp(generation.stat().st_mtime, UTC)
         modified = max(modified, written)
     return DatasetVersion(tag, modified.replace(microsecond=0))
-
-
-def _parse_time(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return datetime(2000, 1, 1, tzinfo=UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

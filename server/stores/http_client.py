@@ -1,8 +1,10 @@
-"""A client for a remote SPARQL 1.1 store: queries and updates (SPARQLWrapper), Graph Store.
+"""Talking to a remote SPARQL 1.1 store over HTTP: one request function, and the publish client.
 
-Used to publish into a store and to serve from one. Errors come out as `RemoteError` with one line
-a person can act on; transient ones (connection refused or reset, timeouts, 5xx) are marked so the
-caller may retry them.
+`open_request` is the one HTTP stack of ldkit (User-Agent, credentials, failures told in one
+line): the remote store (`remote`) and `StoreClient` both use it. `StoreClient` queries and
+updates with SPARQLWrapper and sends graphs by the Graph Store Protocol, for `ldkit publish`;
+its errors come out as `RemoteError`, transient ones (connection refused or reset, timeouts,
+5xx) marked so that the caller may retry them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.client import HTTPResponse
 from typing import Any
 
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
@@ -26,6 +29,55 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 USER_AGENT = "ldkit (https://w3id.org/ldkit)"
+
+
+class Refusal(Exception):
+    """The server answered, but not with 2xx: the status, and the first of its own words."""
+
+    def __init__(self, where: str, status: int, reason: str, body: str = "") -> None:
+        self.detail = _first_line(body)
+        super().__init__(f"{where}: HTTP {status} {reason}. {self.detail}".strip())
+        self.where, self.status, self.reason, self.body = where, status, reason, body.strip()
+
+
+class Unreachable(Exception):
+    """No answer at all: the server cannot be reached, or took longer than the time allowed."""
+
+    def __init__(self, where: str, reason: object, timed_out: bool) -> None:
+        super().__init__(f"{where}: {'timed out' if timed_out else f'cannot connect ({reason})'}")
+        self.where, self.reason, self.timed_out = where, reason, timed_out
+
+
+DETAIL_BYTES = 4096  # of an error's body: enough for the store's message
+
+
+def open_request(
+    url: str,
+    data: bytes | None,
+    headers: dict[str, str],
+    credentials: Credentials,
+    timeout: float,
+    method: str = "POST",
+) -> HTTPResponse:
+    """One HTTP request; the open response, else `Refusal` or `Unreachable`."""
+    request = urllib.request.Request(url, data=data, method=method)
+    for name, value in {**headers, "User-Agent": USER_AGENT}.items():
+        request.add_header(name, value)
+    if (header := credentials.header()) is not None:
+        request.add_header("Authorization", header)
+    where = url.split("?", 1)[0]
+    try:
+        response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        body = ""
+        with contextlib.suppress(OSError), error:
+            body = error.read(DETAIL_BYTES).decode("utf-8", "replace")
+        raise Refusal(where, error.code, str(error.reason), body) from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        timed_out = isinstance(reason, socket.timeout | TimeoutError)
+        raise Unreachable(where, reason, timed_out) from None
+    return response
 
 
 class RemoteError(Exception):
@@ -54,7 +106,7 @@ class Credentials:
 
 
 @dataclasses.dataclass(frozen=True)
-class RemoteStore:
+class StoreClient:
     """Where a remote store answers: its query, update and (optional) Graph Store URLs."""
 
     query_url: str
@@ -104,15 +156,15 @@ class RemoteStore:
             raise RemoteError("no Graph Store endpoint given (--gsp-endpoint)")
         query = urllib.parse.urlencode({self.gsp_graph_parameter: graph})
         separator = "&" if "?" in self.gsp_url else "?"
-        request = urllib.request.Request(
-            f"{self.gsp_url}{separator}{query}",
-            data=body,
-            method="PUT" if replace else "POST",
-            headers={"Content-Type": media_type, "User-Agent": USER_AGENT},
-        )
-        if (header := self.credentials.header()) is not None:
-            request.add_header("Authorization", header)
-        _send(request, self.timeout)
+        url, method = f"{self.gsp_url}{separator}{query}", "PUT" if replace else "POST"
+        try:
+            headers = {"Content-Type": media_type}
+            with open_request(url, body, headers, self.credentials, self.timeout, method) as answer:
+                answer.read()
+        except Refusal as refusal:
+            raise _refusal_error(refusal) from None
+        except Unreachable as failure:
+            raise RemoteError(str(failure), transient=True) from None
 
     def _wrapper(self, url: str, text: str) -> _Wrapper:
         wrapper = _Wrapper(url, agent=USER_AGENT)
@@ -150,26 +202,18 @@ class _Wrapper(SPARQLWrapper):  # type: ignore[misc]
             raise RemoteError(f"{self.endpoint}: not SPARQL JSON results: {error}") from None
 
 
-def _send(request: urllib.request.Request, timeout: float) -> bytes:
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read()  # type: ignore[no-any-return]
-    except urllib.error.HTTPError as error:
-        raise _http_error(request.full_url, error) from None
-    except (urllib.error.URLError, OSError) as error:
-        raise _network_error(request.full_url, error) from None
+def _refusal_error(refusal: Refusal) -> RemoteError:
+    if refusal.status in (401, 403):
+        message = f"{refusal.where}: credentials refused (HTTP {refusal.status}) {refusal.detail}"
+        return RemoteError(message.strip())
+    return RemoteError(str(refusal), transient=refusal.status >= 500)
 
 
 def _http_error(url: str, error: urllib.error.HTTPError) -> RemoteError:
-    detail = ""
+    body = ""
     with contextlib.suppress(OSError):
-        detail = _first_line(error.read().decode("utf-8", "replace"))
-    where = url.split("?", 1)[0]
-    if error.code in (401, 403):
-        return RemoteError(f"{where}: credentials refused (HTTP {error.code}) {detail}".strip())
-    return RemoteError(
-        f"{where}: HTTP {error.code} {error.reason}. {detail}".strip(), transient=error.code >= 500
-    )
+        body = error.read(DETAIL_BYTES).decode("utf-8", "replace")
+    return _refusal_error(Refusal(url.split("?", 1)[0], error.code, str(error.reason), body))
 
 
 def _network_error(url: str, error: Exception) -> RemoteError:

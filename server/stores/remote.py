@@ -1,6 +1,6 @@
 """The store of `ldkit serve --endpoint`: the same operations as the embedded store, remotely.
 
-`RemoteBackedStore` has the interface of `embedded.EmbeddedStore` (`run`, `version`,
+`RemoteStore` has the interface of `embedded.EmbeddedStore` (`run`, `version`,
 `writable`, `forget`, `close`, `settings`) and answers the operations of `worker`
 (query, update, read graph, write graph) with the same `Answer`s, so every view works unchanged:
 
@@ -43,8 +43,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from http.client import HTTPResponse
 from typing import Any
@@ -61,8 +60,16 @@ from ldkit.server.stores.base import (
     Outcome,
     StoreUnavailable,
     TimeLimitExceeded,
+    parse_time,
 )
-from ldkit.server.stores.http_client import USER_AGENT, Credentials
+from ldkit.server.stores.http_client import Credentials, Refusal, Unreachable, open_request
+from ldkit.server.stores.remote_answers import (
+    as_triples,
+    ask_row,
+    response_format,
+    solutions,
+    until,
+)
 from ldkit.server.xml_entities import parse_graph
 
 VERSION_SECONDS = 5.0  # how long a dataset version read from the store is trusted
@@ -73,9 +80,6 @@ FORM = "application/x-www-form-urlencoded"
 UPDATE = "application/sparql-update"
 DCTERMS_MODIFIED = "http://purl.org/dc/terms/modified"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
-_NS = "{http://www.w3.org/2005/sparql-results#}"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_MESSAGE_BYTES = 4096
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -83,7 +87,7 @@ class _Refused(Exception):
     """The store refused the request itself (HTTP 400): the client's fault, with the reason."""
 
 
-class RemoteBackedStore:
+class RemoteStore:
     """A remote SPARQL 1.1 store (`settings.endpoint`, `settings.update_endpoint`) as our store."""
 
     def __init__(self, settings: Settings, credentials: Credentials | None = None) -> None:
@@ -185,9 +189,9 @@ class RemoteBackedStore:
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._graph_answer(params, fmt, limit, job.get("prefixes") or {}, deadline)
         with self._post(self.query_url, params, RESULTS_XML, deadline) as response:
-            names, boolean, rows = _solutions(response, deadline)
+            names, boolean, rows = solutions(response, deadline)
             if form == "ASK" and boolean is None:
-                boolean = _ask_row(rows)  # Virtuoso answers ASK as one row
+                boolean = ask_row(rows)  # Virtuoso answers ASK as one row
             if boolean is not None:
                 body = results.boolean_body(boolean, fmt)
                 return Answer(200, body, fmt.media_type, rows=1)
@@ -214,12 +218,12 @@ class RemoteBackedStore:
         deadline: float,
     ) -> Answer:
         with self._post(self.query_url, params, N_TRIPLES, deadline) as response:
-            source = _response_format(response)
+            source = response_format(response)
             if not isinstance(source.oxigraph, ox.RdfFormat):
                 raise StoreUnavailable(f"{self.query_url} answered a graph as {source.media_type}")
-            triples = _until(ox.parse(response, format=source.oxigraph), deadline)
+            parsed = until(ox.parse(response, format=source.oxigraph), deadline)
             try:
-                body, count, cut = results.triples_body(_triples(triples), fmt, limit, prefixes)
+                body, count, cut = results.triples_body(as_triples(parsed), fmt, limit, prefixes)
             except SyntaxError as error:
                 message = f"{self.query_url} sent an unreadable graph: {error}"
                 raise StoreUnavailable(message) from None
@@ -266,7 +270,7 @@ class RemoteBackedStore:
         values = sorted(row["modified"].value for row in self._select(query) if row.get("modified"))
         digest = hashlib.sha256("|".join(values).encode()).hexdigest()[:16]
         tag = f"remote-{digest}" if values else "remote-undescribed"
-        modified = max((_parse_time(v) for v in values), default=datetime(2000, 1, 1, tzinfo=UTC))
+        modified = max((parse_time(v) for v in values), default=datetime(2000, 1, 1, tzinfo=UTC))
         version = DatasetVersion(tag, modified.replace(microsecond=0))
         with self._version_lock:
             self._version, self._version_read = version, time.monotonic()
@@ -311,7 +315,7 @@ class RemoteBackedStore:
     ) -> list[dict[str, Any]]:
         deadline = deadline or time.monotonic() + self.settings.time_limit
         with self._post(self.query_url, [("query", query), *extra], RESULTS_XML, deadline) as r:
-            _names, _boolean, rows = _solutions(r, deadline)
+            _names, _boolean, rows = solutions(r, deadline)
             return list(rows)
 
     def _ask(
@@ -319,8 +323,8 @@ class RemoteBackedStore:
     ) -> bool:
         deadline = deadline or time.monotonic() + self.settings.time_limit
         with self._post(self.query_url, [("query", query), *extra], RESULTS_XML, deadline) as r:
-            _names, boolean, rows = _solutions(r, deadline)
-            return boolean if boolean is not None else _ask_row(rows)
+            _names, boolean, rows = solutions(r, deadline)
+            return boolean if boolean is not None else ask_row(rows)
 
     def _send_update(self, update: str, deadline: float) -> None:
         assert self.update_url
@@ -337,150 +341,23 @@ class RemoteBackedStore:
     ) -> HTTPResponse:
         """POST to the store; `_Refused`, `StoreUnavailable` or `TimeoutError` when not 2xx."""
         body = data if isinstance(data, bytes) else urllib.parse.urlencode(data).encode()
-        request = urllib.request.Request(url, data=body, method="POST")
-        request.add_header("Content-Type", content_type)
-        request.add_header("Accept", accept)
-        request.add_header("User-Agent", USER_AGENT)
-        if (header := self.credentials.header()) is not None:
-            request.add_header("Authorization", header)
-        where = url.split("?", 1)[0]
+        headers = {"Content-Type": content_type, "Accept": accept}
         try:
-            response: HTTPResponse = urllib.request.urlopen(request, timeout=_left(deadline))
-        except urllib.error.HTTPError as error:
-            with error:
-                detail = error.read(_MESSAGE_BYTES).decode("utf-8", "replace").strip()
-            if error.code == 400:
-                raise _Refused(detail or f"the store refused the request ({where})") from None
-            first = detail.splitlines()[0][:300] if detail else ""
-            status = f"HTTP {error.code} {error.reason}"
+            return open_request(url, body, headers, self.credentials, _left(deadline))
+        except Refusal as refusal:
+            if refusal.status == 400:
+                told = refusal.body or f"the store refused the request ({refusal.where})"
+                raise _Refused(told) from None
             raise StoreUnavailable(
-                f"the SPARQL store at {where} answered {status}. {first}".strip()
+                f"the SPARQL store at {refusal.where} answered HTTP {refusal.status}"
+                f" {refusal.reason}. {refusal.detail}".strip()
             ) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            if isinstance(reason, TimeoutError):
-                raise TimeoutError(f"{where} took too long") from None
+        except Unreachable as failure:
+            if failure.timed_out:
+                raise TimeoutError(f"{failure.where} took too long") from None
             raise StoreUnavailable(
-                f"the SPARQL store at {where} cannot be reached ({reason})"
+                f"the SPARQL store at {failure.where} cannot be reached ({failure.reason})"
             ) from None
-        return response
-
-
-# Reading answers --------------------------------------------------------------------------
-
-
-def _solutions(
-    response: HTTPResponse, deadline: float
-) -> tuple[list[str], bool | None, Iterator[dict[str, Any]]]:
-    """Variables, boolean (ASK) and a stream of rows of a results answer, in XML, JSON or TSV."""
-    source = _response_format(response)
-    if source.oxigraph == ox.QueryResultsFormat.XML:
-        reader = _XmlResults(response, deadline)
-        return reader.names, reader.boolean, reader.rows()
-    if source.oxigraph in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.TSV):
-        assert isinstance(source.oxigraph, ox.QueryResultsFormat)
-        try:
-            parsed = ox.parse_query_results(response, format=source.oxigraph)
-        except SyntaxError as error:
-            raise StoreUnavailable(f"unreadable results from the store: {error}") from None
-        if isinstance(parsed, ox.QueryBoolean):
-            return [], bool(parsed), iter(())
-        names = [v.value for v in parsed.variables]
-        rows = ({n: s[n] for n in names if s[n] is not None} for s in parsed)
-        return names, None, _until(rows, deadline)
-    raise StoreUnavailable(f"the store answered results as {source.media_type}")
-
-
-class _XmlResults:
-    """SPARQL Query Results XML, read as it arrives (at most the rows that are asked for)."""
-
-    def __init__(self, stream: HTTPResponse, deadline: float) -> None:
-        self._events = ET.iterparse(stream, events=("start", "end"))
-        self._deadline = deadline
-        self._blank: dict[str, ox.BlankNode] = {}
-        self.names: list[str] = []
-        self.boolean: bool | None = None
-        try:
-            for event, element in self._events:
-                if event == "end" and element.tag == _NS + "variable":
-                    self.names.append(element.get("name", ""))
-                elif event == "end" and element.tag == _NS + "boolean":
-                    self.boolean = (element.text or "").strip() in ("true", "1")
-                    return
-                elif event == "start" and element.tag == _NS + "results":
-                    self._results = element
-                    return
-        except ET.ParseError as error:
-            raise StoreUnavailable(f"unreadable results from the store: {error}") from None
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        try:
-            for event, element in self._events:
-                if event != "end" or element.tag != _NS + "result":
-                    continue
-                if time.monotonic() > self._deadline:
-                    raise TimeoutError("the answer took too long to arrive")
-                row = {b.get("name", ""): self._term(b[0]) for b in element if len(b)}
-                self._results.clear()  # keep memory flat however long the answer
-                yield row
-        except ET.ParseError as error:
-            raise StoreUnavailable(f"unreadable results from the store: {error}") from None
-
-    def _term(self, element: ET.Element) -> Any:
-        tag = element.tag.removeprefix(_NS)
-        text = element.text or ""
-        if tag == "uri":
-            return ox.NamedNode(text)
-        if tag == "bnode":
-            return self._blank_node(text)
-        if tag == "literal":
-            if language := element.get(_XML_LANG):
-                return ox.Literal(text, language=language)
-            if datatype := element.get("datatype"):
-                return ox.Literal(text, datatype=ox.NamedNode(datatype))
-            return ox.Literal(text)
-        if tag == "triple":
-            parts = {part.tag.removeprefix(_NS): self._term(part[0]) for part in element}
-            return ox.Triple(parts["subject"], parts["predicate"], parts["object"])
-        raise StoreUnavailable(f"unexpected term <{tag}> in the store's results")
-
-    def _blank_node(self, label: str) -> ox.BlankNode:
-        """The same node for the same label; Virtuoso's `nodeID://b1` is not a valid label."""
-        if label not in self._blank:
-            try:
-                self._blank[label] = ox.BlankNode(label)
-            except ValueError:
-                self._blank[label] = ox.BlankNode(f"b{len(self._blank)}x")
-        return self._blank[label]
-
-
-def _ask_row(rows: Iterable[dict[str, Any]]) -> bool:
-    """An ASK answered as a row of one value (Virtuoso's `__ASK_RETVAL`): true unless 0/false."""
-    for row in rows:
-        values = [term.value for term in row.values()]
-        return bool(values) and values[0] not in ("0", "false")
-    return False
-
-
-def _triples(stream: Iterable[Any]) -> Iterator[ox.Triple]:
-    for item in stream:
-        yield ox.Triple(item.subject, item.predicate, item.object)
-
-
-def _until(items: Iterable[Any], deadline: float) -> Iterator[Any]:
-    """The items while the deadline has not passed (else TimeoutError, as a socket's)."""
-    for item in items:
-        if time.monotonic() > deadline:
-            raise TimeoutError("the answer took too long to arrive")
-        yield item
-
-
-def _response_format(response: HTTPResponse) -> Format:
-    media_type = response.headers.get_content_type()
-    fmt = by_key(media_type)
-    if fmt is None or fmt.oxigraph is None:
-        raise StoreUnavailable(f"the store answered in a format we cannot read ({media_type})")
-    return fmt
 
 
 # Small helpers ----------------------------------------------------------------------------
@@ -535,11 +412,3 @@ def _read_only() -> Answer:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _parse_time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return datetime(2000, 1, 1, tzinfo=UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
