@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -46,36 +46,3 @@ def to_graph(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Graph:
     for quad in quads:
         add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))  # type: ignore[arg-type]
     return graph
-
-
-def to_dataset(quads: Iterable[ox.Quad]) -> Dataset:
-    """An rdflib Dataset keeping each quad in its graph."""
-    dataset = Dataset()
-    convert = TermConverter().term
-    for quad in quads:
-        name = quad.graph_name
-        graph_name = None if isinstance(name, ox.DefaultGraph) else convert(name)
-        dataset.add(
-            (
-                convert(quad.subject),
-                convert(quad.predicate),
-                convert(quad.object),  # type: ignore[arg-type]
-                graph_name,
-            )
-        )
-    return dataset
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to pyoxigraph")

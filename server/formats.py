@@ -8,6 +8,7 @@ parser name or an oxigraph format to another goes through this module. Only `neg
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -189,6 +190,19 @@ W3C_FORMAT_IRIS: dict[tuple[str, str], str] = {
 
 # What the SPARQL endpoint answers: results for SELECT/ASK, graphs for CONSTRUCT/DESCRIBE.
 GRAPH_ANSWER_FORMATS: tuple[Format, ...] = RDF_FORMATS[:4]
+
+
+def choose(named: str | None, accept: str | None, offered: Sequence[Format]) -> Format | None:
+    """The format a request asks for: named by a parameter (`?_format=`), else by `Accept`."""
+    if named:
+        return requested_format(named, offered)
+    return _negotiated(accept, tuple(offered))
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None, offered: tuple[Format, ...]) -> Format | None:
+    """`negotiate`, remembered: clients send the same few `Accept` headers again and again."""
+    return negotiate(accept, offered)
 
 
 def requested_format(value: str | None, offered: Sequence[Format]) -> Format | None:

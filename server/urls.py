@@ -59,12 +59,6 @@ def document_url(thing_path: str, extension: str, lang: str | None = None) -> st
     return with_params(f"{thing_path}.{extension}", lang if keeps_lang else None)
 
 
-def page_url(iri: str, base_iri: str, lang: str | None = None) -> str:
-    """Where a person reads about an IRI: its page on this server, or the IRI itself."""
-    local = resource_url(iri, base_iri)
-    return with_params(local, lang) if local else iri
-
-
 def class_url(class_iri: str, prefixes: dict[str, str], lang: str | None = None) -> str:
     """The page listing the instances of a class: `/-/classes/schema:Event`."""
     return with_params(f"{CLASSES_PATH}/{quote(compact(class_iri, prefixes), safe=':')}", lang)

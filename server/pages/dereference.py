@@ -11,17 +11,14 @@ from __future__ import annotations
 from flask import Response, request
 
 from ldkit.server import urls
-from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, negotiate, requested_format
+from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, choose, requested_format
 from ldkit.server.pages.base import finish
 from ldkit.server.sparql.results import triples_body
 
 
 def chosen_format() -> Format | None:
     """The format a request for a thing asks for, or None when none is on offer."""
-    named = request.args.get("_format")
-    if named:
-        return requested_format(named, RESOURCE_FORMATS)
-    return negotiate(request.headers.get("Accept"), RESOURCE_FORMATS)
+    return choose(request.args.get("_format"), request.headers.get("Accept"), RESOURCE_FORMATS)
 
 
 def see_other(thing_path: str, document_path: str | None = None) -> Response:

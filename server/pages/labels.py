@@ -32,11 +32,6 @@ FETCH_BATCH = 200
 Texts = dict[str, list[str]]  # language ("" when untagged) -> texts
 
 
-def language_chain(lang: str, languages: Sequence[str]) -> tuple[str, ...]:
-    """The languages to try, best first: the reader's, the dataset's, then untagged."""
-    return tuple(dict.fromkeys((lang, *languages, "")))
-
-
 def pick(texts: Texts, chain: Sequence[str]) -> tuple[str, str] | None:
     """The text in the first language of `chain` that has one, else any; with its language."""
     for lang in chain:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, Response, request
 
 from ldkit.server.formats import (
@@ -12,8 +10,7 @@ from ldkit.server.formats import (
     RDF_FORMATS,
     RESULTS_FORMATS,
     Format,
-    negotiate,
-    requested_format,
+    choose,
 )
 from ldkit.server.http_headers import add_cors, add_page_policy, finish_read, no_store
 from ldkit.server.sparql import query_page, query_text
@@ -79,18 +76,12 @@ def choose_format(operation: Operation, offered: tuple[Format, ...]) -> Format:
     """The format asked by `?format=`/`?_format=`, else by `Accept`; 406 when none fits."""
     named = operation.param("format") or operation.param("_format")
     accept = request.headers.get("Accept")
-    fmt = requested_format(named, offered) if named else _negotiated(accept, offered)
+    fmt = choose(named, accept, offered)
     if fmt is None:
         choices = ", ".join(f.media_type for f in offered)
         asked = f"format '{named}'" if named else f"Accept: {request.headers.get('Accept')}"
         raise ProtocolError(406, f"cannot answer {asked}; this answer is offered as {choices}")
     return fmt
-
-
-@functools.lru_cache(maxsize=256)
-def _negotiated(accept: str | None, offered: tuple[Format, ...]) -> Format | None:
-    """`negotiate`, remembered: clients send the same few `Accept` headers again and again."""
-    return negotiate(accept, offered)
 
 
 def endpoint_iri() -> str:
