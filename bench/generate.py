@@ -317,6 +317,7 @@ def _pyproject(settings: Settings) -> str:
         "license": settings.license,
         "publisher": settings.publisher,
         "languages": list(settings.languages),
+        "checks": settings.checks,
     }
     lines = ["# A synthetic dataset written by bench.generate.", "[tool.ldkit]"]
     lines += [f"{key} = {value(item)}" for key, item in fields.items() if item]

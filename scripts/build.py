@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ldkit.pipeline import ontology_checks
+from ldkit.pipeline.findings import counts
 from ldkit.pipeline.loading import Folder, rdf_files, read_folder
 from ldkit.pipeline.validation import ValidationReport, check_files, validate_folder
 from ldkit.pipeline.void import Dump, describe_dataset
@@ -28,14 +30,24 @@ BUILD_FORMAT_VERSION = "1"
 TRIPLE_DUMPS = ("ttl", "nt", "jsonld", "rdf")
 QUAD_DUMPS = ("trig", "nq")
 # The settings a build depends on (the server's settings do not make a build stale).
-BUILD_SETTINGS = ("base_iri", "name", "title", "description", "license", "publisher", "languages")
+BUILD_SETTINGS = (
+    "base_iri",
+    "name",
+    "title",
+    "description",
+    "license",
+    "publisher",
+    "languages",
+    "checks",
+)
 
 
 class BuildRefused(Exception):
     """The data does not conform: nothing was built."""
 
     def __init__(self, report: ValidationReport) -> None:
-        super().__init__(f"{len(report.violations)} violation(s): the data does not conform")
+        errors = counts(report.violations)["error"]
+        super().__init__(f"{errors} error(s): the data does not conform")
         self.report = report
 
 
@@ -48,6 +60,7 @@ class BuildInfo:
     triples: int
     quads: int
     validated: tuple[str, ...]
+    warnings: int = 0  # warnings of validation the build went ahead with
 
     @classmethod
     def read(cls, build_dir: Path) -> BuildInfo | None:
@@ -79,6 +92,8 @@ def input_version(settings: Settings) -> str:
     for path in input_files(settings):
         digest.update(str(path.relative_to(settings.root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in ontology_checks.shipped_files():  # a new ldkit may check more
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -97,17 +112,18 @@ def build_folder(settings: Settings, *, progress: bool = False) -> BuildInfo:
     version = input_version(settings)
     folder = read_folder(settings, progress=progress)
     validated: tuple[str, ...] = ()
-    if folder.shapes.present or check_files(folder):
+    warnings = 0
+    if folder.shapes.present or folder.ontology.present or check_files(folder):
         report = validate_folder(folder)
         if not report.conforms:
             raise BuildRefused(report)
-        validated = report.checked
+        validated, warnings = report.checked, counts(report.violations)["warning"]
     target = settings.build_dir
     staging = target.with_name(f".{target.name}.building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        info = _write_build(folder, staging, version, validated)
+        info = _write_build(folder, staging, version, validated, warnings)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -115,7 +131,9 @@ def build_folder(settings: Settings, *, progress: bool = False) -> BuildInfo:
     return info
 
 
-def _write_build(folder: Folder, out: Path, version: str, validated: tuple[str, ...]) -> BuildInfo:
+def _write_build(
+    folder: Folder, out: Path, version: str, validated: tuple[str, ...], warnings: int
+) -> BuildInfo:
     settings = folder.settings
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     store = ox.Store(str(out / "store"))
@@ -139,7 +157,7 @@ def _write_build(folder: Folder, out: Path, version: str, validated: tuple[str, 
         triples = _count(store, "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
     finally:
         del store
-    info = BuildInfo(version, built_at.isoformat(), triples, quads, validated)
+    info = BuildInfo(version, built_at.isoformat(), triples, quads, validated, warnings)
     (out / "build.json").write_text(json.dumps(dataclasses.asdict(info), indent=2) + "\n")
     return info
 

@@ -1,7 +1,8 @@
 """The `ldkit` command line: thin commands over the pipeline in `scripts/`.
 
-Exit codes: 0 success (the data conforms), 1 the data does not conform, 2 the input cannot be
-read or the command was used wrongly (bad query, bad option, bad settings).
+Exit codes: 0 success (the data conforms: no error), 1 the data does not conform (errors, or
+warnings with `validate --fail-on warning`), 2 the input cannot be read or the command was used
+wrongly (bad query, bad option, bad settings).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from ldkit.pipeline import reports
 from ldkit.pipeline.build import BuildRefused, build_folder, is_stale
+from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
 from ldkit.pipeline.query import open_built_store, read_query_argument, run_query, serialize_answer
@@ -66,18 +68,35 @@ def cli(ctx: click.Context, root: Path) -> None:
     show_default=True,
     help="SHACL engine: SPARQL on pyoxigraph (pySHACL for what it cannot compile), or pySHACL.",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(SEVERITIES)),
+    default="error",
+    show_default=True,
+    help="Exit 1 on findings of this severity or worse (warning: errors and warnings).",
+)
+@click.option(
+    "--ontology-checks/--no-ontology-checks",
+    default=True,
+    show_default=True,
+    help="Run ldkit's ontology checks beside the shapes and the dataset's checks.",
+)
 @click.pass_obj
-def validate(settings: Settings, output: str, engine: str) -> None:
-    """Check every file parses and the data conforms to the shapes and checks.
+def validate(
+    settings: Settings, output: str, engine: str, fail_on: str, ontology_checks: bool
+) -> None:
+    """Check every file parses and the data conforms to the shapes, checks and ontology checks.
 
-    Exits 0 when the data conforms, 1 when it does not, 2 when a file cannot be read.
+    Exits 0 when nothing as severe as --fail-on (default: error) is found, 1 when something is,
+    2 when a file cannot be read.
     """
     try:
-        report = validate_folder(read_folder(settings, progress=sys.stderr.isatty()), engine)
+        folder = read_folder(settings, progress=sys.stderr.isatty())
+        report = validate_folder(folder, engine, ontology_checks=ontology_checks)
     except InputError as error:
         fail(str(error))
     reports.print_report(report, output)
-    sys.exit(EXIT_OK if report.conforms else EXIT_INVALID)
+    sys.exit(EXIT_INVALID if report.fails(fail_on) else EXIT_OK)
 
 
 @cli.command()
@@ -91,13 +110,18 @@ def validate(settings: Settings, output: str, engine: str) -> None:
 def build(settings: Settings, out: Path | None) -> None:
     """Validate, then write the dumps, the VoID + DCAT description and the store.
 
-    Refuses to build data that does not conform (exit 1); the previous build stays in place.
+    Refuses to build data with errors (exit 1; warnings do not stop it); the previous build
+    stays in place.
     """
     settings = settings.replace(out=out.resolve() if out else None)
     info = _build(settings)
+    warned = (
+        f", with {info.warnings} warning(s) (ldkit validate shows them)" if info.warnings else ""
+    )
     err.print(
-        f"built {info.triples} triples ({info.quads} quads) into {settings.build_dir}",
+        f"built {info.triples} triples ({info.quads} quads) into {settings.build_dir}{warned}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -318,6 +342,31 @@ def export_site(settings: Settings, out: Path, site_url: str | None, live_url: s
         fail(str(error))
     for line in done.summary():
         err.print(line, highlight=False, soft_wrap=True)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--dry-run", is_flag=True, help="Show the diff of what would change; write nothing.")
+@click.pass_obj
+def rename(settings: Settings, old: str, new: str, dry_run: bool) -> None:
+    """Rename the ontology term OLD to NEW (cm:serves, or a full IRI) in every file.
+
+    NEW gets OLD's labels, definition and axioms; OLD stays deprecated, replaced by NEW. Data,
+    shapes, queries and expected answers are rewritten; the diff is printed.
+    """
+    from ldkit.pipeline.rename import plan_rename, write_changes
+
+    try:
+        changes = plan_rename(settings, old, new)
+    except InputError as error:
+        fail(str(error))
+    for change in changes:
+        click.echo(change.diff(), nl=False)
+    if not dry_run:
+        write_changes(changes)
+    done = "would change" if dry_run else "changed"
+    err.print(f"{done} {len(changes)} file(s)", highlight=False)
 
 
 def _build(settings: Settings):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
+from ldkit.pipeline.findings import SEVERITIES, summary
 from ldkit.pipeline.publish import GraphCount
 from ldkit.pipeline.query import Answer
 from ldkit.pipeline.validation import ValidationReport
@@ -25,15 +26,15 @@ def print_report(report: ValidationReport, output: str) -> None:
     if output == "turtle":
         click_echo(report.report.serialize(format="turtle"))
         return
-    for violation in report.violations:
+    for violation in sorted(report.violations, key=lambda v: SEVERITIES.index(v.severity)):
         out.print(violation.as_text(), markup=False)
         out.print()
     checked = " and ".join(report.checked) or "nothing (no shapes, no checks)"
+    found = summary(report.violations)
     if report.conforms:
-        out.print(f"[green]conforms[/]: checked {checked}")
+        out.print(f"[green]conforms[/]: {found}, checked {checked}")
     else:
-        count = sum(1 for v in report.violations if v.severity == "Violation")
-        out.print(f"[red]does not conform[/]: {count} violation(s), checked {checked}")
+        out.print(f"[red]does not conform[/]: {found}, checked {checked}")
 
 
 def print_answer(answer: Answer) -> None:

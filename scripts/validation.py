@@ -2,25 +2,26 @@
 
 Two SHACL engines give the same results (tests/test_shacl_engine.py checks it result for result):
 
-- `fast` (the default): `ldkit.pipeline.shacl` compiles the shapes to SPARQL and runs them on one
+- `fast` (the default): `pipeline.shacl` compiles the shapes to SPARQL and runs them on one
   pyoxigraph store of data + ontology (no rdflib copy of the data); a shape it cannot compile
   exactly is validated by pySHACL instead (the report's `engines` says which shape went where);
 - `pyshacl`: the reference. The data and the ontology are merged into one in-memory rdflib graph;
   on large graphs the node shapes are split over forked processes.
 
 Either way the ontology's `rdfs:subClassOf` axioms make a shape on a class apply to its
-subclasses. The `*-violation.rq` checks run on pyoxigraph (the fast engine's store, or forked
-processes of their own on large data, beside the shapes).
+subclasses. The `*-violation.rq` checks and ldkit's ontology checks of data (`pipeline.checks`,
+`pipeline.ontology_checks`) run on pyoxigraph (the fast engine's store, or forked processes of
+their own on large data, beside the shapes); the ontology checks of the ontology and the shapes
+run on a small store of their own. Every finding has a severity (`pipeline.findings`): only errors
+make the data fail to conform.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 import pyshacl
@@ -28,8 +29,20 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ldkit.pipeline import shacl
+from ldkit.pipeline.checks import Check, check_files, checks_aside, dataset_checks, run_checks
+from ldkit.pipeline.deprecation import deprecated_in_queries
+from ldkit.pipeline.findings import (
+    SEVERITIES,
+    Violation,
+    at_least,
+    check_results,
+    counts,
+    severity_of_shacl,
+)
 from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.iri_text import files_prefixes
 from ldkit.pipeline.loading import Folder
+from ldkit.pipeline.ontology_checks import load_checks, profile, run_ontology_checks
 from ldkit.server.namespaces import PREFIXES, RDF, SH
 
 # Above this many triples, validation forks one process per core, each with part of the shapes.
@@ -46,31 +59,6 @@ NODE_SHAPE_TARGETS = (
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class Violation:
-    """One result of validation, in words a maintainer can act on."""
-
-    focus: str
-    path: str | None
-    constraint: str
-    message: str
-    severity: str = "Violation"
-    shape: str | None = None
-    value: str | None = None
-    files: tuple[str, ...] = ()
-
-    def as_text(self) -> str:
-        where = ", ".join(self.files) or "(no file)"
-        lines = [f"{where}: {self.focus}"]
-        detail = f"  {self.path}: " if self.path else "  "
-        detail += f"{self.message} [{self.constraint}"
-        detail += f", shape {self.shape}]" if self.shape else "]"
-        lines.append(detail)
-        if self.value is not None:
-            lines.append(f"  value: {self.value}")
-        return "\n".join(lines)
-
-
 @dataclasses.dataclass
 class ValidationReport:
     """The outcome of validating a folder."""
@@ -78,7 +66,7 @@ class ValidationReport:
     conforms: bool
     violations: list[Violation]
     report: Graph
-    checked: tuple[str, ...]  # what ran: "shapes", "checks"
+    checked: tuple[str, ...]  # what ran: "shapes", "checks", "ontology checks"
     # which engine checked each shape with targets: {"fast": [...], "pyshacl": {shape: reason}}
     engines: dict[str, object] = dataclasses.field(default_factory=dict)
 
@@ -86,52 +74,94 @@ class ValidationReport:
         return {
             "conforms": self.conforms,
             "checked": list(self.checked),
+            "counts": counts(self.violations),
             "violations": [dataclasses.asdict(v) for v in self.violations],
             "engines": self.engines,
         }
 
+    def fails(self, fail_on: str = "error") -> bool:
+        """True when a finding is as severe as `fail_on` ("error", "warning" or "info")."""
+        return any(at_least(v.severity, fail_on) for v in self.violations)
 
-def validate_folder(folder: Folder, engine: str = "fast") -> ValidationReport:
-    """Validate the data of `folder` against its shapes and its data-quality checks.
+
+def validate_folder(
+    folder: Folder, engine: str = "fast", ontology_checks: bool = True
+) -> ValidationReport:
+    """Validate `folder`: its shapes, its own `*-violation.rq` checks and ldkit's ontology checks.
 
     `engine` is "fast" (compiled SPARQL on pyoxigraph, pySHACL for what it cannot compile) or
-    "pyshacl" (pySHACL for every shape); both give the same results.
+    "pyshacl" (pySHACL for every shape); both give the same results. `ontology_checks=False`
+    leaves ldkit's ontology checks out (the benchmark's reference run).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r} (one of {', '.join(ENGINES)})")
-    checks = check_files(folder)
+    own = dataset_checks(folder)
+    shipped = load_checks(folder.settings) if ontology_checks and folder.ontology.present else []
+    prefixes = files_prefixes([*folder.ontology.files, *folder.shapes.files])
+    data_checks = own + [c for c in shipped if c.scope == "data"]
     checked = tuple(
         name
-        for name, present in (("shapes", folder.shapes.present), ("checks", bool(checks)))
+        for name, present in (
+            ("shapes", folder.shapes.present),
+            ("checks", bool(own)),
+            ("ontology checks", bool(shipped)),
+        )
         if present
     )
     report = Graph()
     _bind(report)
     violations: list[Violation] = []
     engines: dict[str, object] = {}
-    data = [folder.data.quads, folder.ontology.quads]
-    with _checks_aside(folder, checks) as pending:
+    with checks_aside(folder, data_checks, prefixes) as pending:
         store: shacl.engine.DataStore | None = None
         if folder.shapes.present:
             shapes = to_graph(folder.shapes.quads)
-            if engine == "fast":
-                outcome = shacl.validate(data, shapes, lambda part: run_pyshacl(data, part))
-                results, store = outcome.results, outcome.store
-                engines = {
-                    "fast": sorted(str(s) for s, e in outcome.engines.items() if e == "fast"),
-                    "pyshacl": {str(s): r for s, r in sorted(outcome.reasons.items(), key=str)},
-                }
-            else:
-                results = run_pyshacl(data, shapes)
-                engines = {"fast": [], "pyshacl": "all shapes (--engine pyshacl)"}
+            results, store, engines = _validate_shapes(folder, shapes, engine)
             report += results
             violations += describe_results(results, folder, shapes)
-        if checks:
+        found = _ontology_findings(folder, shipped, prefixes)
+        if data_checks:
             shared = store.store if store is not None and store.union else None
-            violations += pending() if pending else run_checks(folder, checks, shared)
-    conforms = not any(v.severity == "Violation" for v in violations)
+            found += (
+                pending() if pending else run_checks(folder, data_checks, shared, prefixes=prefixes)
+            )
+    violations += found
+    report += check_results(found)
+    conforms = not any(v.severity == "error" for v in violations)
     _summarise(report, conforms)
     return ValidationReport(conforms, violations, report, checked, engines)
+
+
+def _validate_shapes(
+    folder: Folder, shapes: Graph, engine: str
+) -> tuple[Graph, shacl.engine.DataStore | None, dict[str, object]]:
+    """The SHACL results of the folder's shapes, the fast engine's store, and who checked what."""
+    data = [folder.data.quads, folder.ontology.quads]
+    if engine == "pyshacl":
+        return (
+            run_pyshacl(data, shapes),
+            None,
+            {"fast": [], "pyshacl": "all shapes (--engine pyshacl)"},
+        )
+    outcome = shacl.validate(data, shapes, lambda part: run_pyshacl(data, part))
+    engines: dict[str, object] = {
+        "fast": sorted(str(s) for s, e in outcome.engines.items() if e == "fast"),
+        "pyshacl": {str(s): r for s, r in sorted(outcome.reasons.items(), key=str)},
+    }
+    return outcome.results, outcome.store, engines
+
+
+def _ontology_findings(
+    folder: Folder, shipped: list[Check], prefixes: Mapping[str, str]
+) -> list[Violation]:
+    """The ontology checks on the ontology and shapes, and the queries' deprecated terms."""
+    if not shipped:
+        return []
+    found = run_ontology_checks(folder, shipped, prefixes)
+    severity = profile(folder.settings)["deprecated-term-in-queries"]
+    if severity in SEVERITIES:
+        found += deprecated_in_queries(folder, severity, prefixes)
+    return found
 
 
 def run_shapes(
@@ -252,7 +282,7 @@ def describe_results(results: Graph, folder: Folder, shapes: Graph) -> list[Viol
                 path=_show(path, show) if path is not None else None,
                 constraint=_local_name(component),
                 message=_pick_message(results, result, shapes),
-                severity=_local_name(severity) or "Violation",
+                severity=severity_of_shacl(severity),
                 shape=_show(shape, show) if isinstance(shape, URIRef) else None,
                 value=_show(value, show) if value is not None else None,
                 files=_files_of(folder, focus),
@@ -309,106 +339,4 @@ def _bind(graph: Graph) -> None:
         graph.bind(prefix, namespace, override=True)
 
 
-# --- data-quality checks -------------------------------------------------------------------------
-
-# What the forked checks processes inherit from their parent (copy-on-write), and their store.
-_FORK_CHECKS: tuple[Folder, list[Path]] | None = None
-_WORKER_STORE: ox.Store | None = None
-
-
-@contextlib.contextmanager
-def _checks_aside(
-    folder: Folder, checks: list[Path]
-) -> Iterator[Callable[[], list[Violation]] | None]:
-    """On large data and several cores, run the checks in forked processes (each builds its
-    store once) while the caller validates the shapes; yields how to wait for their violations
-    (None: the caller runs them)."""
-    size = len(folder.data.quads) + len(folder.ontology.quads)
-    cores = os.cpu_count() or 1
-    if not checks or size < PARALLEL_THRESHOLD or cores < 2:
-        yield None
-        return
-    global _FORK_CHECKS
-    _FORK_CHECKS = (folder, checks)
-    try:
-        with multiprocessing.get_context("fork").Pool(min(cores, len(checks))) as pool:
-            pending = pool.map_async(_forked_check, range(len(checks)), chunksize=1)
-            _FORK_CHECKS = None  # the workers have their copy
-            yield lambda: [v for part in pending.get() for v in part]
-    finally:
-        _FORK_CHECKS = None
-
-
-def _forked_check(index: int) -> list[Violation]:
-    global _WORKER_STORE
-    assert _FORK_CHECKS is not None
-    folder, checks = _FORK_CHECKS
-    if _WORKER_STORE is None:
-        _WORKER_STORE = _checks_store(folder)
-    return run_checks(folder, [checks[index]], _WORKER_STORE)
-
-
-def _checks_store(folder: Folder) -> ox.Store:
-    store = ox.Store()
-    store.extend(folder.data.quads)
-    store.extend(folder.ontology.quads)
-    return store
-
-
-def check_files(folder: Folder) -> list[Path]:
-    """The `*-violation.rq` queries of the folder (beside the ontology or the shapes)."""
-    found: list[Path] = []
-    for directory in (folder.settings.ontology_dir, folder.settings.shapes_dir):
-        if directory.is_dir():
-            found += sorted(directory.rglob("*-violation.rq"))
-    return found
-
-
-def run_checks(
-    folder: Folder, checks: Iterable[Path], store: ox.Store | None = None
-) -> list[Violation]:
-    """Run each check over data + ontology; every row it returns is a violation.
-
-    `store` may hold data + ontology already, in their graphs (the checks read their union).
-    """
-    if store is None:
-        store = _checks_store(folder)
-    found = []
-    for path in checks:
-        query = path.read_text(encoding="utf-8")
-        message = _header(query, "message") or f"returned by {path.name}"
-        try:
-            rows = store.query(query, use_default_graph_as_union=True)
-        except SyntaxError as error:
-            found.append(Violation(folder.relative(path), None, path.stem, f"bad query: {error}"))
-            continue
-        for row in rows:  # type: ignore[union-attr]
-            found.append(_check_violation(folder, path, message, row))
-    return found
-
-
-def _check_violation(folder: Folder, path: Path, message: str, row: ox.QuerySolution) -> Violation:
-    values = [row[i] for i in range(len(row))]  # type: ignore[arg-type]
-    focus = values[0] if values else None
-    files: tuple[str, ...] = ()
-    if isinstance(focus, ox.NamedNode | ox.BlankNode):
-        files = tuple(sorted(folder.relative(p) for p in folder.subject_files.get(focus, ())))
-    rest = " ".join(str(v) for v in values[1:] if v is not None)
-    return Violation(
-        focus=str(focus) if focus is not None else "",
-        path=None,
-        constraint=path.stem,
-        message=f"{message} {rest}".strip(),
-        files=files,
-    )
-
-
-def _header(query: str, key: str) -> str | None:
-    """A grlc-style `#+ key: value` header line of a query file."""
-    for line in query.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#+") and ":" in stripped:
-            name, value = stripped[2:].split(":", 1)
-            if name.strip() == key:
-                return value.strip()
-    return None
+__all__ = ["Violation", "ValidationReport", "check_files", "validate_folder"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_BASE_IRI = "https://w3id.org/ldkit/dataset/"
+CHECK_SEVERITIES = ("error", "warning", "info", "off")
 
 
 class SettingsError(ValueError):
@@ -31,6 +32,8 @@ class Settings:
     publisher: str = "ldkit"
     languages: tuple[str, ...] = ("en", "fr")
     out: Path | None = None
+    # Severity per ontology check id ("error", "warning", "info" or "off"), over ldkit's profile.
+    checks: dict[str, str] = dataclasses.field(default_factory=dict)
     # Server settings: overridden by `ldkit serve` options.
     time_limit: float = 30.0
     row_limit: int = 10_000
@@ -146,4 +149,20 @@ def _coerce(key: str, value: Any) -> Any:
         return tuple(str(v) for v in value)
     if key == "out":
         return Path(value)
+    if key == "checks":
+        return _check_severities(value)
     return value
+
+
+def _check_severities(value: Any) -> dict[str, str]:
+    """The `checks` table: each check id to one of the severities, or "off"."""
+    if not isinstance(value, dict):
+        raise SettingsError(
+            'checks must be a table: check id = "error", "warning", "info" or "off"'
+        )
+    for check, severity in value.items():
+        if severity not in CHECK_SEVERITIES:
+            raise SettingsError(
+                f"checks.{check} = {severity!r}: use one of {', '.join(CHECK_SEVERITIES)}"
+            )
+    return {str(k): str(v) for k, v in value.items()}

@@ -92,7 +92,7 @@ def test_a_folder_with_data_alone_is_not_validated(mini: Path) -> None:
 def test_validation_split_over_processes_finds_the_same_violations(
     mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ldkit.pipeline import validation
+    from ldkit.pipeline import checks, validation
     from ldkit.pipeline.loading import read_folder
     from ldkit.server.settings import load_settings
 
@@ -101,8 +101,58 @@ def test_validation_split_over_processes_finds_the_same_violations(
     folder = read_folder(load_settings(mini))
     alone = validation.validate_folder(folder)
     monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(checks, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr(validation.os, "cpu_count", lambda: 2)
     split = validation.validate_folder(folder)
     assert len(alone.violations) == 2
     assert split.violations == alone.violations
     assert len(split.report) == len(alone.report)
+
+
+WARNING_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+<https://example.org/mini/shapes#PlaceNameShape> a sh:NodeShape ;
+    sh:targetClass schema:Place ;
+    sh:property [ sh:path rdfs:label ; sh:maxCount 1 ; sh:severity sh:Warning ;
+                  sh:message "A place has one label, in one language."@en ] .
+"""
+
+
+def test_a_warning_shape_is_a_warning_in_every_format(mini: Path) -> None:
+    (mini / "shapes" / "warnings.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
+    text = run_cli(mini, "validate")
+    assert text.exit_code == 0, text.output
+    assert "  warning: rdfs:label: A place has one label, in one language." in text.output
+    assert "conforms: 0 error(s), 1 warning(s), 0 info" in text.output
+    report = json.loads(run_cli(mini, "validate", "--format", "json").output)
+    assert report["conforms"] is True
+    assert report["counts"] == {"error": 0, "warning": 1, "info": 0}
+    assert [v["severity"] for v in report["violations"]] == ["warning"]
+    graph = Graph().parse(data=run_cli(mini, "validate", "--format", "turtle").output)
+    assert list(graph.objects(None, SH.resultSeverity)) == [SH.Warning]
+
+
+def test_fail_on_warning_exits_1_on_a_warning(mini: Path) -> None:
+    (mini / "shapes" / "warnings.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
+    assert run_cli(mini, "validate", "--fail-on", "warning").exit_code == 1
+    assert run_cli(mini, "validate", "--fail-on", "info").exit_code == 1
+    assert run_cli(mini, "validate", "--fail-on", "error").exit_code == 0
+
+
+def test_build_goes_ahead_with_warnings_and_counts_them(mini: Path) -> None:
+    # A warning once made `ldkit build` refuse with "2 violation(s)" where validate counted 1.
+    (mini / "shapes" / "warnings.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
+    result = run_cli(mini, "build")
+    assert result.exit_code == 0, result.output
+    assert "with 1 warning(s)" in result.output
+    assert (mini / "dist" / "store").is_dir()
+
+
+def test_build_refuses_errors_and_counts_only_the_errors(mini: Path) -> None:
+    (mini / "shapes" / "warnings.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
+    _replace(mini / "data" / "events.trig", '"2016-07-29"', '"2016-07-20"')
+    result = run_cli(mini, "build")
+    assert result.exit_code == 1
+    assert "not built: 1 error(s): the data does not conform" in result.output
