@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from flask.testing import FlaskClient
 
 from ldkit.pipeline.build import build_folder
+from ldkit.server.app import create_app
 from ldkit.server.settings import Settings, load_settings
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# Debian's Chromium (`make test` installs it, see tools/system-packages.txt): Playwright never
-# downloads a browser here.
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.helpers.paths import ROOT
+from tests.helpers.servers import RunningServer
 
 
 @pytest.fixture(scope="session")
@@ -54,11 +51,31 @@ def dataset_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def app_client() -> Iterator[Callable[..., FlaskClient]]:
+    """Make the test client of the real app over some settings; its query processes stop after."""
+    apps = []
+
+    def make(settings: Settings, pool_size: int = 1) -> FlaskClient:
+        app = create_app(settings, pool_size=pool_size)
+        apps.append(app)
+        return app.test_client()
+
+    yield make
+    for app in apps:
+        app.extensions["ldkit_store"].close()
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium driven by Playwright; fails (never skips) when Chromium is missing."""
-    assert CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        launched.close()
+def live_server() -> Iterator[Callable[..., RunningServer]]:
+    """Start `ldkit serve` (gunicorn, on loopback) over some settings; stopped after the module."""
+    running: list[RunningServer] = []
+
+    def start(settings: Settings, workers: int = 1) -> RunningServer:
+        server = RunningServer(settings, workers=workers).__enter__()
+        running.append(server)
+        return server
+
+    yield start
+    for server in running:
+        server.__exit__(None, None, None)

@@ -10,7 +10,7 @@ import pytest
 
 from ldkit.pipeline.cli import cli
 from ldkit.server.settings import Settings
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")

@@ -17,9 +17,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from ldkit.server.settings import Settings, load_settings
+from tests.helpers.paths import ROOT, W3C
 
-ROOT = Path(__file__).resolve().parent.parent
-W3C = Path(__file__).resolve().parent / "w3c"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 
 

@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.sparql_server import free_port
+from tests.helpers.servers import free_port
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 # Debian's virtuoso-opensource (`make test` installs it, see tools/system-packages.txt); the

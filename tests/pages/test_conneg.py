@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, VOID
 
 from ldkit.server.settings import Settings
-from tests.sparql_server import RunningServer
-from tests.support import assert_same_graph
+from tests.helpers.servers import RunningServer
+from tests.helpers.support import assert_same_graph
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 IOM = "/id/organisation/iom"
 
 
 @pytest.fixture(scope="module")
-def server(built_settings: Settings) -> Iterator[RunningServer]:
-    with RunningServer(built_settings) as running:
-        yield running
+def server(built_settings: Settings, live_server: Callable[..., RunningServer]) -> RunningServer:
+    return live_server(built_settings)
 
 
 # path, Accept, status, Location (303) or Content-Type (200, 4xx)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
 
 from ldkit.server.pages.describe import INCOMING_IN_RDF
 from ldkit.server.pages.resource_view import INCOMING_PAGE
-from tests.pages_html import read_page
-from tests.sparql_server import BASE, RunningServer, make_build, sample_settings
+from tests.helpers.pages_html import read_page
+from tests.helpers.servers import BASE, RunningServer, make_build, sample_settings
 
 SCHEMA = "https://schema.org/"
 MANY = INCOMING_IN_RDF + 60
@@ -19,7 +19,9 @@ HUB = f"{BASE}id/thing/hub"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., RunningServer]
+) -> RunningServer:
     settings = sample_settings(tmp_path_factory.mktemp("hub"))
     hub, about, name = (ox.NamedNode(i) for i in (HUB, f"{SCHEMA}about", f"{SCHEMA}name"))
     triples = [ox.Triple(hub, name, ox.Literal("Hub", language="en"))]
@@ -32,8 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     mentions = ox.NamedNode(f"{SCHEMA}mentions")
     triples += [ox.Triple(ox.NamedNode(f"{BASE}id/thing/m{n}"), mentions, hub) for n in range(3)]
     make_build(settings.build_dir, {f"{BASE}id/graph/hub": triples})
-    with RunningServer(settings) as running:
-        yield running
+    return live_server(settings)
 
 
 def _groups(server: RunningServer, page: int) -> dict[str, dict]:  # type: ignore[type-arg]

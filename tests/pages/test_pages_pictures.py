@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 import pytest
 
 from ldkit.server.settings import Settings
-from tests.pages_html import read_page
-from tests.sparql_server import (
+from tests.helpers.pages_html import read_page
+from tests.helpers.servers import (
     BASE,
     RDF_TYPE,
     RunningServer,
@@ -28,9 +28,8 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def server(built_settings: Settings) -> Iterator[RunningServer]:
-    with RunningServer(built_settings) as running:
-        yield running
+def server(built_settings: Settings, live_server: Callable[..., RunningServer]) -> RunningServer:
+    return live_server(built_settings)
 
 
 def _get(server: RunningServer, path: str) -> tuple[bytes, dict[str, str]]:

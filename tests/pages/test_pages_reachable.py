@@ -13,7 +13,7 @@ from flask import Flask
 
 from ldkit.server.app import create_app
 from ldkit.server.settings import Settings
-from tests.pages_html import read_page
+from tests.helpers.pages_html import read_page
 
 
 @pytest.fixture(scope="module")

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from ldkit.server.settings import Settings
-from tests.pages_html import read_page
-from tests.sparql_server import BASE, RunningServer, make_build, sample_settings, sample_triples
+from tests.helpers.pages_html import read_page
+from tests.helpers.servers import BASE, RunningServer, make_build, sample_settings, sample_triples
 
 IOM = "/id/organisation/iom"
 MEETING = "/id/event/wim-excom-technical-meeting-casablanca"
 
 
 @pytest.fixture(scope="module")
-def server(built_settings: Settings) -> Iterator[RunningServer]:
-    with RunningServer(built_settings) as running:
-        yield running
+def server(built_settings: Settings, live_server: Callable[..., RunningServer]) -> RunningServer:
+    return live_server(built_settings)
 
 
 def _page(server: RunningServer, path: str, **headers: str):  # type: ignore[no-untyped-def]

@@ -16,8 +16,8 @@ from rdflib.namespace import DCAT, VOID, XSD
 from ldkit.pipeline.build import BuildInfo, is_stale
 from ldkit.server.formats import RDF_FORMATS
 from ldkit.server.settings import load_settings
-from tests.conftest import FIXTURES
-from tests.support import assert_same_graph, run_cli
+from tests.helpers.paths import FIXTURES
+from tests.helpers.support import assert_same_graph, run_cli
 
 SPDX_VALUE = URIRef("http://spdx.org/rdf/terms#checksumValue")
 DATASET = URIRef("https://example.org/mini/id/dataset/mini")

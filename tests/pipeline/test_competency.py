@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 QUESTIONS = sorted((ROOT / "queries").glob("*.rq"))
 

@@ -13,8 +13,8 @@ from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.server.formats import RDF_FORMATS
 from ldkit.server.settings import load_settings
-from tests.conftest import FIXTURES
-from tests.support import assert_same_graph, run_cli
+from tests.helpers.paths import FIXTURES
+from tests.helpers.support import assert_same_graph, run_cli
 
 MINI = FIXTURES / "mini"
 

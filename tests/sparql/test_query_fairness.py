@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,14 +16,16 @@ import pyoxigraph as ox
 import pytest
 
 from ldkit.server.settings import Settings
-from tests.sparql_server import RunningServer, make_build, scratch_settings
+from tests.helpers.servers import RunningServer, make_build, scratch_settings
 
 LIMIT = 4.0
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., RunningServer]
+) -> RunningServer:
     tmp = tmp_path_factory.mktemp("fairness")
     settings: Settings = scratch_settings(tmp, time_limit=LIMIT)
     things = [
@@ -30,8 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
         for n in range(2000)
     ]
     make_build(settings.build_dir, {None: things})
-    with RunningServer(settings, workers=2) as running:  # as `ldkit serve` runs by default
-        yield running
+    return live_server(settings, workers=2)  # as `ldkit serve` runs by default
 
 
 def timed_query(server: RunningServer, query: str, results: list[tuple[int, float]]) -> None:

@@ -32,9 +32,9 @@ from ldkit.server.app import create_app
 from ldkit.server.settings import Settings
 from ldkit.server.stores.http_client import StoreClient
 from ldkit.server.stores.remote import RemoteStore
-from tests.conftest import ROOT
-from tests.sparql_server import RunningServer, free_port
-from tests.stores import OxigraphServer, VirtuosoServer
+from tests.helpers.paths import ROOT
+from tests.helpers.servers import RunningServer, free_port
+from tests.helpers.stores import OxigraphServer, VirtuosoServer
 
 Server = OxigraphServer | VirtuosoServer
 STORES: dict[str, type[Server]] = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -12,16 +12,17 @@ from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from ldkit.server.app import create_app
 from ldkit.server.settings import Settings
-from tests.sparql_server import BASE, EXAMPLE_QUERY, RunningServer, sample_settings
+from tests.helpers.servers import BASE, EXAMPLE_QUERY, RunningServer, sample_settings
 
 TOKEN = "client-token"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., RunningServer]
+) -> RunningServer:
     settings = sample_settings(tmp_path_factory.mktemp("client"), update_token=TOKEN)
-    with RunningServer(settings, workers=2) as running:
-        yield running
+    return live_server(settings, workers=2)
 
 
 def wrapper(server: RunningServer, query: str, fmt: str = JSON) -> SPARQLWrapper:

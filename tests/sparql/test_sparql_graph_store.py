@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,8 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from ldkit.server.app import create_app
-from tests.sparql_server import BASE, sample_settings
+from tests.helpers.servers import BASE, sample_settings
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -20,10 +19,8 @@ NEW = quote(BASE + "id/graph/new", safe="")
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[FlaskClient]:
-    app = create_app(sample_settings(tmp_path, update_token=TOKEN), pool_size=1)
-    yield app.test_client()
-    app.extensions["ldkit_store"].close()
+def client(tmp_path: Path, app_client: Callable[..., FlaskClient]) -> FlaskClient:
+    return app_client(sample_settings(tmp_path, update_token=TOKEN))
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from ldkit.server.app import create_app
 from ldkit.server.urls import resource_url
-from tests.sparql_server import BASE, EXAMPLE_QUERY, sample_settings
+from tests.helpers.servers import BASE, EXAMPLE_QUERY, sample_settings
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -37,10 +37,8 @@ def links(html: str) -> list[str]:
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[FlaskClient]:
-    app = create_app(sample_settings(tmp_path), pool_size=1)
-    yield app.test_client()
-    app.extensions["ldkit_store"].close()
+def client(tmp_path: Path, app_client: Callable[..., FlaskClient]) -> FlaskClient:
+    return app_client(sample_settings(tmp_path))
 
 
 def page(client: FlaskClient, query: str | None = None, status: int = 200) -> str:

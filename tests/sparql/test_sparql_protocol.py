@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from ldkit.server.app import create_app
-from tests.sparql_server import BASE, sample_settings
+from tests.helpers.servers import BASE, sample_settings
 
 SELECT = "SELECT ?name WHERE { ?org <https://schema.org/name> ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -21,10 +21,8 @@ TOKEN = "s3cret"
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[FlaskClient]:
-    app = create_app(sample_settings(tmp_path, update_token=TOKEN), pool_size=2)
-    yield app.test_client()
-    app.extensions["ldkit_store"].close()
+def client(tmp_path: Path, app_client: Callable[..., FlaskClient]) -> FlaskClient:
+    return app_client(sample_settings(tmp_path, update_token=TOKEN), pool_size=2)
 
 
 def get(client: FlaskClient, query: str, **headers: str):  # type: ignore[no-untyped-def]

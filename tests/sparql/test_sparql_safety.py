@@ -6,7 +6,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,17 +21,15 @@ from ldkit.server.sparql.query_text import (
     check_remote_access,
     query_form,
 )
-from tests.sparql_server import BASE, RunningServer, make_build, sample_settings, scratch_settings
+from tests.helpers.servers import BASE, RunningServer, make_build, sample_settings, scratch_settings
 
 TOKEN = "s3cret"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[FlaskClient]:
-    app = create_app(sample_settings(tmp_path, update_token=TOKEN), pool_size=1)
-    yield app.test_client()
-    app.extensions["ldkit_store"].close()
+def client(tmp_path: Path, app_client: Callable[..., FlaskClient]) -> FlaskClient:
+    return app_client(sample_settings(tmp_path, update_token=TOKEN))
 
 
 @pytest.fixture

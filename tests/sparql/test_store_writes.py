@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 
 from ldkit.server.app import create_app
 from ldkit.server.settings import Settings
-from tests.sparql_server import BASE, RunningServer, sample_settings
+from tests.helpers.servers import BASE, RunningServer, sample_settings
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"}

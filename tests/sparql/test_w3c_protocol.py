@@ -19,7 +19,7 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
-from tests.sparql_server import KASEI, W3C, RunningServer, scratch_settings, w3c_build
+from tests.helpers.servers import KASEI, W3C, RunningServer, scratch_settings, w3c_build
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")

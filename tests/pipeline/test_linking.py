@@ -16,11 +16,11 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
 from ldkit.pipeline.linking.targets import TARGETS
-from tests.concept_server import ConceptServer
-from tests.conftest import FIXTURES, ROOT
-from tests.sparql_server import free_port
-from tests.stores import OxigraphServer
-from tests.support import run_cli
+from tests.helpers.concept_server import ConceptServer
+from tests.helpers.paths import FIXTURES, ROOT
+from tests.helpers.servers import free_port
+from tests.helpers.stores import OxigraphServer
+from tests.helpers.support import run_cli
 
 WIKIDATA_FIXTURE = FIXTURES / "wikidata" / "excerpt.ttl"
 DOCUMENT_TARGETS = ("unbis", "sdg", "geonames")

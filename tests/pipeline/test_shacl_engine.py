@@ -29,7 +29,7 @@ from ldkit.pipeline.loading import Folder, read_folder
 from ldkit.pipeline.shacl import engine
 from ldkit.pipeline.shacl.compile import Compiler, Unsupported, inject_focus
 from ldkit.server.settings import load_settings
-from tests.conftest import FIXTURES, ROOT
+from tests.helpers.paths import FIXTURES, ROOT
 
 Key = tuple[str, str, str, str, str, str]
 

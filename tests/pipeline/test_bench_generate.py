@@ -11,6 +11,7 @@ from bench.generate import generate
 from ldkit.pipeline.loading import read_folder
 from ldkit.pipeline.validation import validate_folder
 from ldkit.server.settings import load_settings
+from tests.helpers.paths import ROOT
 
 BASE = "https://example.org/mini/"
 
@@ -198,7 +199,7 @@ def test_same_verdict_as_the_source(tmp_path: Path, end: str) -> None:
 
 
 def test_the_repository_dataset_keeps_its_verdict(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     source_quads = len(read_folder(load_settings(root)).data.quads)
     generate(root, tmp_path / "out", triples=3 * source_quads, seed=1)
     assert verdict(tmp_path / "out")[0] == verdict(root)[0]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from tests.conftest import FIXTURES
-from tests.support import run_cli
+from tests.helpers.paths import FIXTURES
+from tests.helpers.support import run_cli
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?label WHERE { <https://example.org/mini/id/event/meeting> rdfs:label ?label }

@@ -13,7 +13,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import read_folder
 from ldkit.server.settings import Settings, load_settings
-from tests.support import run_cli
+from tests.helpers.support import run_cli
 
 NODE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 

@@ -26,8 +26,8 @@ from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import read_folder
 from ldkit.server.settings import load_settings
 from ldkit.server.xml_entities import CHUNK_BYTES, EntityError, check_entities
-from tests.conftest import ROOT
-from tests.support import assert_same_graph
+from tests.helpers.paths import ROOT
+from tests.helpers.support import assert_same_graph
 
 MEMORY_CAP = 2 * 1024**3  # a validation of the dataset needs under 1 GiB of address space
 
@@ -371,7 +371,7 @@ def test_entities_parsers_could_misread_are_refused(declarations: str, reason: s
 def test_an_entity_bomb_sent_to_the_graph_store_is_a_400(tmp_path: Path) -> None:
     # The query process used to parse the body as it came and abort on the allocation.
     from ldkit.server.app import create_app
-    from tests.sparql_server import sample_settings
+    from tests.helpers.servers import sample_settings
 
     app = create_app(sample_settings(tmp_path, update_token="t"), pool_size=1)
     client = app.test_client()

@@ -17,7 +17,7 @@ from ldkit.pipeline.build import build_folder
 from ldkit.pipeline.iri_text import replace_iri
 from ldkit.pipeline.loading import read_folder
 from ldkit.server.settings import load_settings
-from tests.support import run_cli
+from tests.helpers.support import run_cli
 
 CM = "https://w3id.org/climate-mobility/ontology#"
 OLD, NEW = URIRef(CM + "serves"), URIRef(CM + "supports")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.sparql_server import RunningServer, sample_settings
+from tests.helpers.servers import RunningServer, sample_settings
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with RunningServer(sample_settings(tmp_path_factory.mktemp("browser"))) as running:
-        yield running
+def server(
+    tmp_path_factory: pytest.TempPathFactory, live_server: Callable[..., RunningServer]
+) -> RunningServer:
+    return live_server(sample_settings(tmp_path_factory.mktemp("browser")))
 
 
 @pytest.mark.parametrize("javascript", [False, True])

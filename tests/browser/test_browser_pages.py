@@ -5,19 +5,18 @@ They fail, not skip, when Chromium is missing (`make test` installs it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser
 
 from ldkit.server.settings import Settings
-from tests.sparql_server import RunningServer
+from tests.helpers.servers import RunningServer
 
 
 @pytest.fixture(scope="module")
-def server(built_settings: Settings) -> Iterator[RunningServer]:
-    with RunningServer(built_settings) as running:
-        yield running
+def server(built_settings: Settings, live_server: Callable[..., RunningServer]) -> RunningServer:
+    return live_server(built_settings)
 
 
 def _root(server: RunningServer) -> str:

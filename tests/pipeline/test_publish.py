@@ -11,8 +11,8 @@ import pytest
 from ldkit.pipeline import publish as publishing
 from ldkit.server.settings import Settings
 from ldkit.server.stores.http_client import RemoteError, StoreClient
-from tests.stores import OxigraphServer, VirtuosoServer
-from tests.support import run_cli
+from tests.helpers.stores import OxigraphServer, VirtuosoServer
+from tests.helpers.support import run_cli
 
 ORGANISATIONS = "https://w3id.org/climate-mobility/id/graph/iom-morocco-wim-excom-meeting-page"
 Server = OxigraphServer | VirtuosoServer

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ldkit.server.settings import DEFAULT_BASE_IRI, SettingsError, load_settings
-from tests.support import run_cli
+from tests.helpers.support import run_cli
 
 
 def test_a_bare_folder_gets_defaults(tmp_path: Path) -> None:

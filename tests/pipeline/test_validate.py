@@ -10,8 +10,8 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-from tests.conftest import FIXTURES
-from tests.support import run_cli
+from tests.helpers.paths import FIXTURES
+from tests.helpers.support import run_cli
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from ldkit.pipeline.ontology_checks import HERE, catalogue, default_profile
 from ldkit.server.settings import Settings
-from tests.conftest import FIXTURES
-from tests.support import run_cli
+from tests.helpers.paths import FIXTURES
+from tests.helpers.support import run_cli
 
 BROKEN = FIXTURES / "broken-ontology"
 CHECK_IDS = [check.id for check in catalogue()]
