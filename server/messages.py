@@ -37,6 +37,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "more": {"en": "more", "fr": "de plus"},
     "via": {"en": "in graph", "fr": "dans le graphe"},
     "definition": {"en": "Definition", "fr": "Définition"},
+    "deprecated": {"en": "Deprecated", "fr": "Obsolète"},
+    "replaced_by": {"en": "replaced by", "fr": "remplacé par"},
     "domain": {"en": "Domain", "fr": "Domaine"},
     "range": {"en": "Range", "fr": "Codomaine"},
     "constraints": {"en": "Constraints (SHACL)", "fr": "Contraintes (SHACL)"},

@@ -97,8 +97,14 @@ def ontology_url(term_iri: str | None = None, lang: str | None = None) -> str:
     return with_params(ONTOLOGY_PATH, lang) + anchor
 
 
-def term_anchor(term_iri: str) -> str:
-    """The HTML id of a term's section in the ontology documentation."""
+def term_anchor(term_iri: str, ontology_iri: str | None = None) -> str:
+    """The HTML id of a term's section in the ontology documentation.
+
+    An own term's IRI is `{ontology}#name`: its section is `name`, so that the IRI itself,
+    followed in a browser, lands on it (the W3C hash recipe). Other terms get a quoted id.
+    """
+    if ontology_iri and term_iri.startswith(ontology_iri + "#"):
+        return term_iri[len(ontology_iri) + 1 :]
     return "term-" + quote(term_iri, safe="").replace("%", "_")
 
 

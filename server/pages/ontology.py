@@ -21,6 +21,7 @@ from rdflib.namespace import SH
 
 from ldkit.server import urls
 from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
+from ldkit.server.namespaces import DCTERMS, OWL
 from ldkit.server.pages import dereference, reading
 from ldkit.server.pages.base import Reader, base_context, not_found, reader, respond, settings
 from ldkit.server.pages.labels import Labels
@@ -47,9 +48,15 @@ class Term:
     constraints: list[tuple[str, str]]
     used: int
     instances_href: str | None
+    deprecated: bool = False
+    replaced_by: list[Value] = dataclasses.field(default_factory=list)
+    notes: list[Value] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "deprecated": self.deprecated,
+            "replaced_by": [v.iri for v in self.replaced_by],
+            "notes": [v.as_json() for v in self.notes],
             "iri": self.iri,
             "kind": self.kind,
             "labels": [v.as_json() for v in self.labels],
@@ -123,7 +130,8 @@ def documented_terms(who: Reader) -> list[Term]:
         " FILTER(?type IN (owl:Class, rdfs:Class, owl:ObjectProperty, owl:DatatypeProperty,"
         " rdf:Property, owl:AnnotationProperty))"
         " OPTIONAL { ?t ?p ?v FILTER(?p IN (rdfs:label, skos:definition, rdfs:comment,"
-        " rdfs:domain, rdfs:range)) } } }"
+        " rdfs:domain, rdfs:range, owl:deprecated, dcterms:isReplacedBy, rdfs:seeAlso,"
+        " skos:changeNote)) } } }"
     )
     facts: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     kinds: dict[str, str] = {}
@@ -165,12 +173,14 @@ def _term(
         values = [show(v, context) for v in facts.get(prop, [])]
         return sorted(values, key=lambda v: (v.lang != context.lang, v.text))
 
-    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
-    definitions = shown("http://www.w3.org/2004/02/skos/core#definition") or shown(rdfs + "comment")
+    rdfs, skos = "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#"
+    definitions = shown(skos + "definition") or shown(rdfs + "comment")
     count = used.get(iri, 0)
+    deprecated = any(v.value == "true" for v in facts.get(str(OWL.deprecated), []))
+    replacements = shown(str(DCTERMS.isReplacedBy)) or shown(rdfs + "seeAlso")
     return Term(
         iri=iri,
-        anchor=urls.term_anchor(iri),
+        anchor=urls.term_anchor(iri, context.base_iri + "ontology"),
         kind=kind,
         labels=shown(rdfs + "label"),
         definitions=definitions,
@@ -181,6 +191,9 @@ def _term(
         instances_href=urls.class_url(iri, prefixes, context.link_lang)
         if kind == "class" and count
         else None,
+        deprecated=deprecated,
+        replaced_by=replacements if deprecated else [],
+        notes=shown(skos + "changeNote") if deprecated else [],
     )
 
 
