@@ -6,6 +6,7 @@ from flask import Flask
 
 from ldkit.server import messages, urls
 from ldkit.server.pages import dataset, diagram, listings, ontology, resource, timeline
+from ldkit.server.running import STORE
 from ldkit.server.settings import Settings
 from ldkit.server.sparql import endpoint, graph_store
 from ldkit.server.sparql.execution import STORE_FAILURES, store_failure_response
@@ -29,7 +30,7 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
-    app.extensions["ldkit_store"] = open_store(settings, pool_size=pool_size)
+    app.extensions[STORE] = open_store(settings, pool_size=pool_size)
     app.jinja_env.globals.update(static_url=urls.static_url, query_url=urls.query_url)
     app.jinja_env.globals.update(
         home_url=urls.home_url,

@@ -18,8 +18,8 @@ from ldkit.server import urls
 from ldkit.server.formats import PLAIN_JSON, negotiate_language
 from ldkit.server.http_headers import add_cors, add_page_policy, finish_read
 from ldkit.server.pages.labels import Labels
+from ldkit.server.running import current_store
 from ldkit.server.settings import Settings
-from ldkit.server.sparql.execution import current_store
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ldkit.server.namespaces import PREFIXES
-from ldkit.server.sparql.execution import current_store
+from ldkit.server.running import current_store
 from ldkit.server.sparql.protocol import ProtocolError
 
 Row = dict[str, Any]  # variable name -> pyoxigraph term

@@ -13,8 +13,9 @@ from ldkit.server.formats import (
     choose,
 )
 from ldkit.server.http_headers import add_cors, add_page_policy, finish_read, no_store
+from ldkit.server.running import current_store
 from ldkit.server.sparql import query_page, query_text
-from ldkit.server.sparql.execution import current_store, execute_query, execute_update
+from ldkit.server.sparql.execution import execute_query, execute_update
 from ldkit.server.sparql.protocol import Operation, ProtocolError, read_operation
 from ldkit.server.sparql.service_description import describe_service, serialise
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Request, Response, current_app
+from flask import Request, Response
 
 from ldkit.server.formats import Format
+from ldkit.server.running import current_store
 from ldkit.server.sparql import query_text
 from ldkit.server.sparql.protocol import Operation, ProtocolError
 from ldkit.server.stores.base import (
@@ -23,12 +24,6 @@ from ldkit.server.stores.base import (
     WorkerLost,
     WriteStopped,
 )
-
-
-def current_store() -> Store:
-    """The store of the running app (embedded or remote: `ldkit.server.app.open_store`)."""
-    store: Store = current_app.extensions["ldkit_store"]
-    return store
 
 
 def execute_query(

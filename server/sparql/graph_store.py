@@ -10,8 +10,9 @@ from flask import Blueprint, Response, request
 
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, by_key, negotiate, requested_format
 from ldkit.server.http_headers import add_cors, finish_read, no_store
+from ldkit.server.running import current_store
 from ldkit.server.sparql.endpoint import error_response
-from ldkit.server.sparql.execution import authorise_write, current_store, execute_graph_operation
+from ldkit.server.sparql.execution import authorise_write, execute_graph_operation
 from ldkit.server.sparql.protocol import ProtocolError, parse_params, read_body
 
 blueprint = Blueprint("graph_store", __name__)

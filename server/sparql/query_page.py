@@ -12,9 +12,10 @@ from flask import Response, render_template
 
 from ldkit.server import urls
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
+from ldkit.server.running import current_store
 from ldkit.server.sparql import query_text
 from ldkit.server.sparql.examples import read_examples
-from ldkit.server.sparql.execution import current_store, execute_query
+from ldkit.server.sparql.execution import execute_query
 from ldkit.server.sparql.protocol import Operation, ProtocolError
 
 DEFAULT_QUERY = (

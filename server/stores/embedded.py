@@ -1,11 +1,10 @@
-"""The store behind the server: one small interface (`Store`), two implementations.
+"""The embedded store: the pyoxigraph build, queried through killable query processes.
 
-`EmbeddedStore` runs every operation in the query pool over the pyoxigraph build, knows the
-dataset version (from `build.json` and the write generation) and keeps answers cached by
-(operation, dataset version, format) in this web process; any update changes the version and so
-empties the cache. `remote.RemoteStore` does the same over a remote SPARQL
-store (`ldkit serve --endpoint`). `app.open_store` picks one from the settings: the only place that
-chooses.
+`EmbeddedStore` runs every operation in the query pool (`pool`, `worker`), knows the dataset
+version (from `build.json` and the write generation) and keeps answers cached by (operation,
+dataset version, format) in this web process; any update changes the version and so empties the
+cache. `remote.RemoteStore` does the same over a remote SPARQL store (`ldkit serve --endpoint`);
+`app.open_store` picks one from the settings, the only place that chooses.
 """
 
 from __future__ import annotations
