@@ -1,6 +1,6 @@
 """Reading the store for the pages: SELECT rows and CONSTRUCT triples, through the store interface.
 
-Pages never open the store: they send a query through `store.run("query", job)` like the SPARQL
+Pages never open the store: they send a `QueryJob` through `store.run(job)` like the SPARQL
 endpoint does (so they work the same over the embedded store and a remote one), ask for SPARQL
 JSON results or N-Triples, and parse the bytes with pyoxigraph. Answers are cached by the store
 per dataset version, so a page seen twice costs no query.
@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from ldkit.server.namespaces import PREFIXES
 from ldkit.server.running import current_store
 from ldkit.server.sparql.protocol import ProtocolError
+from ldkit.server.stores.base import QueryJob
 
 Row = dict[str, Any]  # variable name -> pyoxigraph term
 
@@ -55,17 +56,10 @@ def literal(text: str) -> str:
 
 def _run(query: str, media_type: str) -> bytes:
     store = current_store()
-    job = {
-        "query": SPARQL_PREFIXES + query,
-        "base_iri": store.settings.base_iri,
-        "format": media_type,
-        "row_limit": store.settings.row_limit,
-        "default_graphs": None,
-        "named_graphs": [],
-        "has_from": False,
-        "prefixes": {},
-    }
-    outcome = store.run("query", job, cacheable=True)
+    job = QueryJob(
+        SPARQL_PREFIXES + query, media_type, store.settings.row_limit, store.settings.base_iri
+    )
+    outcome = store.run(job, cacheable=True)
     if outcome.answer.status >= 400:
         raise ProtocolError(outcome.answer.status, outcome.answer.body.decode("utf-8", "replace"))
     return outcome.answer.body

@@ -15,13 +15,18 @@ from ldkit.server.running import current_store
 from ldkit.server.sparql import query_text
 from ldkit.server.sparql.protocol import Operation, ProtocolError
 from ldkit.server.stores.base import (
+    Job,
     Outcome,
     PoolBusy,
+    QueryJob,
+    ReadGraphJob,
     Store,
     StoreSlowToOpen,
     StoreUnavailable,
     TimeLimitExceeded,
+    UpdateJob,
     WorkerLost,
+    WriteGraphJob,
     WriteStopped,
 )
 
@@ -34,17 +39,17 @@ def execute_query(
     facts = facts or query_text.read_query(operation.text)
     _refuse_remote(facts.stream)
     protocol_dataset = bool(operation.default_graphs or operation.named_graphs)
-    job = {
-        "query": operation.text,
-        "base_iri": base_iri,
-        "format": fmt.media_type,
-        "row_limit": store.settings.row_limit,
-        "default_graphs": list(operation.default_graphs) if protocol_dataset else None,
-        "named_graphs": list(operation.named_graphs),
-        "has_from": facts.has_from,
-        "prefixes": facts.prefixes,
-    }
-    return _checked(store, "query", job, cacheable=True)
+    job = QueryJob(
+        query=operation.text,
+        format=fmt.media_type,
+        row_limit=store.settings.row_limit,
+        base_iri=base_iri,
+        default_graphs=tuple(operation.default_graphs) if protocol_dataset else None,
+        named_graphs=tuple(operation.named_graphs),
+        has_from=facts.has_from,
+        prefixes=tuple(facts.prefixes.items()),
+    )
+    return _checked(store, job, cacheable=True)
 
 
 def execute_update(operation: Operation, request: Request, base_iri: str) -> Outcome:
@@ -61,14 +66,12 @@ def execute_update(operation: Operation, request: Request, base_iri: str) -> Out
                 " using-graph-uri/using-named-graph-uri: use one or the other",
             )
         text = query_text.add_using(text, operation.default_graphs, operation.named_graphs)
-    return _checked(store, "update", {"update": text, "base_iri": base_iri})
+    return _checked(store, UpdateJob(text, base_iri))
 
 
-def execute_graph_operation(job: dict[str, object], write: bool) -> Outcome:
+def execute_graph_operation(job: ReadGraphJob | WriteGraphJob) -> Outcome:
     """Read or write one graph (Graph Store Protocol)."""
-    return _checked(
-        current_store(), "write_graph" if write else "read_graph", job, cacheable=not write
-    )
+    return _checked(current_store(), job, cacheable=isinstance(job, ReadGraphJob))
 
 
 def authorise_write(request: Request) -> None:
@@ -110,11 +113,9 @@ def store_failure_response(error: Exception) -> Response:
     return response
 
 
-def _checked(
-    store: Store, operation: str, job: dict[str, object], cacheable: bool = False
-) -> Outcome:
+def _checked(store: Store, job: Job, cacheable: bool = False) -> Outcome:
     try:
-        outcome = store.run(operation, job, cacheable=cacheable)
+        outcome = store.run(job, cacheable=cacheable)
     except tuple(STORE_FAILURES) as error:
         raise ProtocolError(STORE_FAILURES[type(error)], str(error)) from error
     if outcome.answer.status >= 400:

@@ -6,6 +6,8 @@ Reading is open to all; PUT, POST and DELETE need the update token, like SPARQL 
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, Response, request
 
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, by_key, negotiate, requested_format
@@ -14,6 +16,7 @@ from ldkit.server.running import current_store
 from ldkit.server.sparql.endpoint import error_response
 from ldkit.server.sparql.execution import authorise_write, execute_graph_operation
 from ldkit.server.sparql.protocol import ProtocolError, parse_params, read_body
+from ldkit.server.stores.base import ReadGraphJob, WriteGraphJob
 
 blueprint = Blueprint("graph_store", __name__)
 
@@ -59,12 +62,8 @@ def _read(target: str | None, params: dict[str, str]) -> Response:
             406, "graphs are offered as " + ", ".join(f.media_type for f in offered)
         )
     store = current_store()
-    job: dict[str, object] = {
-        "graph": target,
-        "format": fmt.media_type,
-        "row_limit": store.settings.row_limit,
-    }
-    outcome = execute_graph_operation(job, write=False)
+    job = ReadGraphJob(target, fmt.media_type, store.settings.row_limit)
+    outcome = execute_graph_operation(job)
     response = Response(outcome.answer.body, content_type=fmt.media_type)
     if outcome.answer.truncated:
         response.headers["X-Ldkit-Truncated"] = "true"
@@ -73,17 +72,14 @@ def _read(target: str | None, params: dict[str, str]) -> Response:
 
 def _write(target: str | None) -> Response:
     authorise_write(request)
-    job: dict[str, object] = {
-        "graph": target,
-        "method": request.method,
-        "base_iri": target or request.base_url,
-    }
+    job = WriteGraphJob(target, request.method, base_iri=target or request.base_url)
     if request.method in ("PUT", "POST"):
         fmt = by_key(request.mimetype or "", GRAPH_ANSWER_FORMATS)
         if fmt is None:
             raise ProtocolError(
                 415, "send a graph as " + ", ".join(f.media_type for f in GRAPH_ANSWER_FORMATS)
             )
-        job.update(format=fmt.media_type, body=read_body(request, MAX_GRAPH_BYTES))
-    outcome = execute_graph_operation(job, write=True)
+        body = read_body(request, MAX_GRAPH_BYTES)
+        job = dataclasses.replace(job, format=fmt.media_type, body=body)
+    outcome = execute_graph_operation(job)
     return no_store(Response(status=201 if outcome.answer.created else 204))

@@ -2,14 +2,13 @@
 
 Both implementations (`embedded`, over the pyoxigraph build through killable query processes,
 and `remote`, over a SPARQL 1.1 store) import only this module. An operation is one of
-`query`, `update`, `read_graph`, `write_graph`; its job is a dict (see `worker`); it answers an
-`Answer`, wrapped in an `Outcome` with the dataset version, or raises one of the failures below.
+a job below (a query, an update, a graph read or written); it answers an `Answer`, wrapped in an
+`Outcome` with the dataset version, or raises one of the failures below.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
@@ -20,6 +19,56 @@ from ldkit.server.settings import Settings
 CACHE_ENTRIES = 4096
 CACHE_BODY_BYTES = 8 * 1024 * 1024  # larger answers are not kept
 CACHE_TOTAL_BYTES = 128 * 1024 * 1024  # per web process
+
+
+@dataclasses.dataclass(frozen=True)
+class QueryJob:
+    """Run a query; its answer in the media type `format`, cut at `row_limit` rows or triples.
+
+    The dataset: the protocol's `default_graphs` and `named_graphs` when given, else the query's
+    own FROM (`has_from`), else the union of all graphs. `prefixes` are kept in Turtle answers.
+    """
+
+    query: str
+    format: str
+    row_limit: int
+    base_iri: str | None = None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] = ()
+    has_from: bool = False
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdateJob:
+    """Apply a SPARQL update."""
+
+    update: str
+    base_iri: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadGraphJob:
+    """Read one graph (`graph` None: the store's default graph) in the media type `format`."""
+
+    graph: str | None
+    format: str
+    row_limit: int
+
+
+@dataclasses.dataclass(frozen=True)
+class WriteGraphJob:
+    """PUT (replace), POST (add to) or DELETE one graph; `body` in the media type `format`."""
+
+    graph: str | None
+    method: str
+    base_iri: str | None = None
+    format: str = ""
+    body: bytes = b""
+
+
+Job = QueryJob | UpdateJob | ReadGraphJob | WriteGraphJob
+WRITES = (UpdateJob, WriteGraphJob)
 
 
 @dataclasses.dataclass
@@ -66,7 +115,7 @@ class Store(Protocol):
 
     def version(self) -> DatasetVersion: ...
 
-    def run(self, operation: str, job: dict[str, Any], cacheable: bool = False) -> Outcome: ...
+    def run(self, job: Job, cacheable: bool = False) -> Outcome: ...
 
     def forget(self) -> None: ...
 
@@ -94,7 +143,7 @@ class StoreSlowToOpen(RuntimeError):
 
 
 class AnswerCache:
-    """Answers of one web process by (operation, dataset version, job), least recently used out.
+    """Answers of one web process by (job, dataset version), least recently used out.
 
     Keys start with the operation and the version tag; an answer for another tag than the current
     one empties the cache first, so nothing from an older version is ever served.
@@ -107,8 +156,8 @@ class AnswerCache:
         self._bytes = 0
 
     @staticmethod
-    def key(operation: str, tag: str, job: dict[str, Any]) -> tuple[Any, ...]:
-        return (operation, tag, json.dumps(job, sort_keys=True))
+    def key(tag: str, job: Job) -> tuple[Any, ...]:
+        return (type(job).__name__, tag, job)
 
     def get(self, key: tuple[Any, ...]) -> Answer | None:
         with self._lock:

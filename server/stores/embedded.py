@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ldkit.server.settings import Settings
-from ldkit.server.stores.base import AnswerCache, DatasetVersion, Outcome, parse_time
+from ldkit.server.stores.base import (
+    WRITES,
+    AnswerCache,
+    DatasetVersion,
+    Job,
+    Outcome,
+    parse_time,
+)
 from ldkit.server.stores.pool import QueryPool
 from ldkit.server.stores.worker import StorePaths, bump_generation
 
@@ -46,22 +53,22 @@ class EmbeddedStore:
             self._stamp = stamp
         return self._version
 
-    def run(self, operation: str, job: dict[str, Any], cacheable: bool = False) -> Outcome:
-        """Run an operation in the pool; read operations may be answered from the cache."""
+    def run(self, job: Job, cacheable: bool = False) -> Outcome:
+        """Run a job in the pool; reads may be answered from the cache."""
         version = self.version()
-        key = AnswerCache.key(operation, version.tag, job) if cacheable else ()
+        key = AnswerCache.key(version.tag, job) if cacheable else ()
         if cacheable and (hit := self._cache.get(key)) is not None:
             return Outcome(hit, 0.0, version, cached=True)
         try:
-            answer, seconds = self.pool.run(operation, job)
+            answer, seconds = self.pool.run(job)
         except Exception:
-            if operation != "query" and not operation.startswith("read"):
+            if isinstance(job, WRITES):
                 bump_generation(self.paths.generation)  # a killed writer: readers reopen
                 self.forget()
             raise
         if cacheable:
             self._cache.put(key, answer)
-        elif not cacheable and operation != "query":
+        elif isinstance(job, WRITES):
             self.forget()
         return Outcome(answer, seconds, version)
 

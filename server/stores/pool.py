@@ -24,11 +24,14 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ldkit.server.stores.base import (
+    WRITES,
     Answer,
+    Job,
     PoolBusy,
     StoreSlowToOpen,
     TimeLimitExceeded,
     WorkerLost,
+    WriteGraphJob,
     WriteStopped,
 )
 from ldkit.server.stores.worker import Progress, StorePaths, serve
@@ -38,7 +41,6 @@ log = logging.getLogger("ldkit")
 # How long opening the store may take (it is never a query's time), and from when it is logged.
 OPEN_LIMIT = 600.0
 SLOW_OPEN = 1.0
-WRITES = ("update", "write_graph")
 
 
 class _Worker:
@@ -81,13 +83,13 @@ class QueryPool:
         while self._started < self.size:
             self._idle.put(self._spawn())
 
-    def run(self, operation: str, job: dict[str, Any]) -> tuple[Answer, float]:
-        """Run one operation in a query process: its answer and the seconds it took there."""
+    def run(self, job: Job) -> tuple[Answer, float]:
+        """Run one job in a query process: its answer and the seconds it took there."""
         deadline = time.monotonic() + self.time_limit
         worker = self._acquire(deadline)
         try:
-            worker.connection.send((operation, job))
-            answer, seconds = self._wait(worker, operation, deadline)
+            worker.connection.send(job)
+            answer, seconds = self._wait(worker, job, deadline)
         except (EOFError, OSError) as error:
             reason = _why_stopped(worker, error)
             self._replace(worker)
@@ -98,12 +100,12 @@ class QueryPool:
         self._idle.put(worker)
         return answer, seconds
 
-    def _wait(self, worker: _Worker, operation: str, deadline: float) -> tuple[Answer, float]:
+    def _wait(self, worker: _Worker, job: Job, deadline: float) -> tuple[Answer, float]:
         """The answer, following the process's progress reports; stops it at the deadline."""
         connection = worker.connection
         while True:
             if not connection.poll(max(0.0, deadline - time.monotonic())):
-                return self._stop(worker, operation)
+                return self._stop(worker, job)
             message = connection.recv()
             if not isinstance(message, Progress):
                 answer, seconds = message
@@ -126,7 +128,7 @@ class QueryPool:
             )
         return time.monotonic() - started
 
-    def _stop(self, worker: _Worker, operation: str) -> tuple[Answer, float]:
+    def _stop(self, worker: _Worker, job: Job) -> tuple[Answer, float]:
         """Kill a process past its deadline; a write that committed meanwhile is answered."""
         worker.process.kill()
         try:
@@ -138,10 +140,10 @@ class QueryPool:
         except (EOFError, OSError):
             pass
         self._replace(worker)
-        if operation == "write_graph" and self.paths.journal.exists():
+        if isinstance(job, WriteGraphJob) and self.paths.journal.exists():
             return Answer(204), 0.0  # its journal is durable: the next process completes it
         limit = f"the time limit of {self.time_limit:g} s"
-        if operation in WRITES:
+        if isinstance(job, WRITES):
             raise WriteStopped(
                 f"the write was stopped: it ran past {limit} before it committed, and changed"
                 " nothing"

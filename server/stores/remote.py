@@ -54,12 +54,18 @@ from ldkit.server.formats import Format, by_key
 from ldkit.server.settings import Settings
 from ldkit.server.sparql import query_text, results
 from ldkit.server.stores.base import (
+    WRITES,
     Answer,
     AnswerCache,
     DatasetVersion,
+    Job,
     Outcome,
+    QueryJob,
+    ReadGraphJob,
     StoreUnavailable,
     TimeLimitExceeded,
+    UpdateJob,
+    WriteGraphJob,
     parse_time,
 )
 from ldkit.server.stores.http_client import Credentials, Refusal, Unreachable, open_request
@@ -117,20 +123,20 @@ class RemoteStore:
         except (StoreUnavailable, TimeoutError, _Refused):
             return self._version or DatasetVersion("unreachable", _now().replace(microsecond=0))
 
-    def run(self, operation: str, job: dict[str, Any], cacheable: bool = False) -> Outcome:
-        """Run an operation on the store; read operations may be answered from the cache."""
+    def run(self, job: Job, cacheable: bool = False) -> Outcome:
+        """Run a job on the store; reads may be answered from the cache."""
         started = time.perf_counter()
         try:
             version = self._current_version()
         except TimeoutError:
             raise self._time_limit() from None
-        key = AnswerCache.key(operation, version.tag, job) if cacheable else ()
+        key = AnswerCache.key(version.tag, job) if cacheable else ()
         if cacheable and (hit := self._cache.get(key)) is not None:
             return Outcome(hit, 0.0, version, cached=True)
         deadline = time.monotonic() + self.settings.time_limit
-        writes = operation in ("update", "write_graph")
+        writes = isinstance(job, WRITES)
         try:
-            answer = self._answer(operation, job, deadline)
+            answer = self._answer(job, deadline)
         except _Refused as refused:
             answer = Answer(400, str(refused).encode())
         except (ValueError, SyntaxError) as error:  # a graph IRI or a body we cannot read
@@ -164,30 +170,28 @@ class RemoteStore:
 
     # Operations -------------------------------------------------------------------------
 
-    def _answer(self, operation: str, job: dict[str, Any], deadline: float) -> Answer:
-        if operation == "query":
+    def _answer(self, job: Job, deadline: float) -> Answer:
+        if isinstance(job, QueryJob):
             return self._query(job, deadline)
-        if operation == "read_graph":
+        if isinstance(job, ReadGraphJob):
             return self._read_graph(job, deadline)
-        if operation == "update":
+        if isinstance(job, UpdateJob):
             return self._update(job, deadline)
-        if operation == "write_graph":
-            return self._write_graph(job, deadline)
-        raise ValueError(f"unknown operation {operation!r}")
+        return self._write_graph(job, deadline)
 
-    def _query(self, job: dict[str, Any], deadline: float) -> Answer:
-        fmt = _format(job["format"])
-        text = _with_base(job["query"], job.get("base_iri"))
+    def _query(self, job: QueryJob, deadline: float) -> Answer:
+        fmt = _format(job.format)
+        text = _with_base(job.query, job.base_iri)
         params = [("query", text)]
-        if job.get("default_graphs") is not None:
-            params += [("default-graph-uri", iri) for iri in job["default_graphs"]]
-            params += [("named-graph-uri", iri) for iri in job["named_graphs"]]
-        elif not job.get("has_from") and self._union_mode(deadline) == "parameter":
+        if job.default_graphs is not None:
+            params += [("default-graph-uri", iri) for iri in job.default_graphs]
+            params += [("named-graph-uri", iri) for iri in job.named_graphs]
+        elif not job.has_from and self._union_mode(deadline) == "parameter":
             params.append((UNION_PARAMETER, ""))
-        form = query_text.query_form(job["query"])
-        limit = int(job["row_limit"])
+        form = query_text.query_form(job.query)
+        limit = job.row_limit
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return self._graph_answer(params, fmt, limit, job.get("prefixes") or {}, deadline)
+            return self._graph_answer(params, fmt, limit, dict(job.prefixes), deadline)
         with self._post(self.query_url, params, RESULTS_XML, deadline) as response:
             names, boolean, rows = solutions(response, deadline)
             if form == "ASK" and boolean is None:
@@ -198,15 +202,15 @@ class RemoteStore:
             body, count, cut = results.bindings_body(names, rows, fmt, limit)
         return Answer(200, body, fmt.media_type, rows=count, truncated=cut)
 
-    def _read_graph(self, job: dict[str, Any], deadline: float) -> Answer:
-        graph = ox.NamedNode(job.get("graph") or self.default_graph)
+    def _read_graph(self, job: ReadGraphJob, deadline: float) -> Answer:
+        graph = ox.NamedNode(job.graph or self.default_graph)
         query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
         answer = self._graph_answer(
-            [("query", query)], _format(job["format"]), int(job["row_limit"]), {}, deadline
+            [("query", query)], _format(job.format), job.row_limit, {}, deadline
         )
-        if answer.rows == 0 and job.get("graph"):
+        if answer.rows == 0 and job.graph:
             # A store holds no empty graphs (Virtuoso) or cannot say it does: empty is absent.
-            return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
+            return Answer(404, f"no graph <{job.graph}> in this dataset".encode())
         return answer
 
     def _graph_answer(
@@ -229,32 +233,32 @@ class RemoteStore:
                 raise StoreUnavailable(message) from None
         return Answer(200, body, fmt.media_type, rows=count, truncated=cut)
 
-    def _update(self, job: dict[str, Any], deadline: float) -> Answer:
+    def _update(self, job: UpdateJob, deadline: float) -> Answer:
         if not self.update_url:
             return _read_only()
-        self._send_update(_with_base(job["update"], job.get("base_iri")), deadline)
+        self._send_update(_with_base(job.update, job.base_iri), deadline)
         return Answer(204)
 
-    def _write_graph(self, job: dict[str, Any], deadline: float) -> Answer:
+    def _write_graph(self, job: WriteGraphJob, deadline: float) -> Answer:
         if not self.update_url:
             return _read_only()
-        graph = ox.NamedNode(job.get("graph") or self.default_graph)
+        graph = ox.NamedNode(job.graph or self.default_graph)
         triples: list[ox.Triple] = []
-        if job["method"] in ("PUT", "POST"):
-            source = _format(job["format"])
+        if job.method in ("PUT", "POST"):
+            source = _format(job.format)
             assert isinstance(source.oxigraph, ox.RdfFormat)
-            triples = parse_graph(job["body"], source.oxigraph, job.get("base_iri"))
-        exists = not job.get("graph") or self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-        if job["method"] == "DELETE" and not exists:
-            return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
+            triples = parse_graph(job.body, source.oxigraph, job.base_iri)
+        exists = not job.graph or self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        if job.method == "DELETE" and not exists:
+            return Answer(404, f"no graph <{job.graph}> in this dataset".encode())
         operations = []
-        if job["method"] in ("PUT", "DELETE"):
+        if job.method in ("PUT", "DELETE"):
             operations.append(f"DROP SILENT GRAPH {graph}")
         if triples:
             operations.append(_insert(graph, triples))
         if operations:
             self._send_update(" ;\n".join(operations), deadline)
-        created = not exists and job["method"] != "DELETE"
+        created = not exists and job.method != "DELETE"
         return Answer(201 if created else 204, created=created)
 
     # The dataset version ----------------------------------------------------------------

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from ldkit.server.formats import by_key
 from ldkit.server.sparql import results
-from ldkit.server.stores.base import Answer
+from ldkit.server.stores.base import Answer, QueryJob, ReadGraphJob, UpdateJob, WriteGraphJob
 from ldkit.server.xml_entities import parse_graph
 
 
@@ -179,80 +179,80 @@ def bump_generation(path: Path) -> None:
     os.replace(scratch, path)
 
 
-def run_query(holder: _Holder, job: dict[str, Any]) -> Answer:
-    """Run a query and serialise its answer in the format `job["format"]`, capped."""
-    fmt = by_key(job["format"])
+def run_query(holder: _Holder, job: QueryJob) -> Answer:
+    """Run a query and serialise its answer in the job's format, capped."""
+    fmt = by_key(job.format)
     assert fmt is not None
     with holder.locked(exclusive=False):
-        answer = holder.reader().query(job["query"], base_iri=job.get("base_iri"), **_dataset(job))
-        limit = job["row_limit"]
+        answer = holder.reader().query(job.query, base_iri=job.base_iri, **_dataset(job))
+        limit = job.row_limit
         if isinstance(answer, ox.QueryBoolean):
             return Answer(200, results.boolean_body(bool(answer), fmt), fmt.media_type, rows=1)
         if isinstance(answer, ox.QuerySolutions):
             body, rows, cut = results.solutions_body(answer, fmt, limit)
         else:
-            body, rows, cut = results.triples_body(answer, fmt, limit, job.get("prefixes") or {})
+            body, rows, cut = results.triples_body(answer, fmt, limit, dict(job.prefixes))
     return Answer(200, body, fmt.media_type, rows=rows, truncated=cut)
 
 
-def _dataset(job: dict[str, Any]) -> dict[str, Any]:
+def _dataset(job: QueryJob) -> dict[str, Any]:
     """The dataset arguments: the protocol's graphs, else the query's FROM, else the union."""
-    if job.get("default_graphs") is not None:
+    if job.default_graphs is not None:
         return {
-            "default_graph": [ox.NamedNode(iri) for iri in job["default_graphs"]],
-            "named_graphs": [ox.NamedNode(iri) for iri in job["named_graphs"]],
+            "default_graph": [ox.NamedNode(iri) for iri in job.default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in job.named_graphs],
         }
-    return {"use_default_graph_as_union": not job.get("has_from")}
+    return {"use_default_graph_as_union": not job.has_from}
 
 
-def run_update(holder: _Holder, job: dict[str, Any]) -> Answer:
+def run_update(holder: _Holder, job: UpdateJob) -> Answer:
     """Apply a SPARQL update as the store's only writer."""
-    ox.Store().update(job["update"], base_iri=job.get("base_iri"))  # syntax first, nothing held
+    ox.Store().update(job.update, base_iri=job.base_iri)  # syntax first, nothing held
     with holder.writer() as store:
-        store.update(job["update"], base_iri=job.get("base_iri"))  # one transaction
+        store.update(job.update, base_iri=job.base_iri)  # one transaction
         holder.report(Progress("committed"))  # what remains (the flush) is never stopped
     return Answer(204)
 
 
-def read_graph(holder: _Holder, job: dict[str, Any]) -> Answer:
+def read_graph(holder: _Holder, job: ReadGraphJob) -> Answer:
     """Serialise one graph of the store (Graph Store Protocol GET)."""
-    fmt = by_key(job["format"])
+    fmt = by_key(job.format)
     assert fmt is not None
-    graph = ox.NamedNode(job["graph"]) if job.get("graph") else ox.DefaultGraph()
+    graph = ox.NamedNode(job.graph) if job.graph else ox.DefaultGraph()
     with holder.locked(exclusive=False):
         store = holder.reader()
         if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
-            return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
+            return Answer(404, f"no graph <{job.graph}> in this dataset".encode())
         quads = store.quads_for_pattern(None, None, None, graph)
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        body, rows, cut = results.triples_body(triples, fmt, job["row_limit"], {})
+        body, rows, cut = results.triples_body(triples, fmt, job.row_limit, {})
     return Answer(200, body, fmt.media_type, rows=rows, truncated=cut)
 
 
-def write_graph(holder: _Holder, job: dict[str, Any]) -> Answer:
+def write_graph(holder: _Holder, job: WriteGraphJob) -> Answer:
     """Replace (PUT), add to (POST) or delete (DELETE) one graph (Graph Store Protocol).
 
     Each is all or nothing: POST is one transaction, DELETE too, and PUT goes through the
     journal (see `replace_graph`). The body is parsed before anything is written, so a write
     stopped while parsing has changed nothing.
     """
-    graph = ox.NamedNode(job["graph"]) if job.get("graph") else ox.DefaultGraph()
+    graph = ox.NamedNode(job.graph) if job.graph else ox.DefaultGraph()
     triples: list[ox.Triple] = []
-    if job["method"] in ("PUT", "POST"):
-        fmt = by_key(job["format"])
+    if job.method in ("PUT", "POST"):
+        fmt = by_key(job.format)
         assert fmt is not None and isinstance(fmt.oxigraph, ox.RdfFormat)
-        triples = parse_graph(job["body"], fmt.oxigraph, job.get("base_iri"))
+        triples = parse_graph(job.body, fmt.oxigraph, job.base_iri)
     with holder.writer() as store:
         exists = isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)
-        if job["method"] == "DELETE" and not exists:
-            return Answer(404, f"no graph <{job['graph']}> in this dataset".encode())
-        created = not exists and job["method"] != "DELETE"
-        if job["method"] == "PUT":
+        if job.method == "DELETE" and not exists:
+            return Answer(404, f"no graph <{job.graph}> in this dataset".encode())
+        created = not exists and job.method != "DELETE"
+        if job.method == "PUT":
             write_journal(holder.paths.journal, graph, triples)
             holder.report(Progress("committed", created=created))  # the journal completes it
             replace_graph(store, graph, triples, holder.paths.journal)
         else:
-            _add_or_delete(store, graph, job["method"], triples)
+            _add_or_delete(store, graph, job.method, triples)
             holder.report(Progress("committed", created=created))
     return Answer(201 if created else 204, created=created)
 
@@ -335,16 +335,16 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-OPERATIONS = {
-    "query": run_query,
-    "update": run_update,
-    "read_graph": read_graph,
-    "write_graph": write_graph,
+OPERATIONS: dict[type, Callable[[_Holder, Any], Answer]] = {
+    QueryJob: run_query,
+    UpdateJob: run_update,
+    ReadGraphJob: read_graph,
+    WriteGraphJob: write_graph,
 }
 
 
 def serve(connection: Connection, paths: StorePaths) -> None:
-    """Answer operations sent over `connection` until the web process closes it.
+    """Answer the jobs sent over `connection` until the web process closes it.
 
     The store is opened first, before any operation (its progress is reported), and a PUT
     that a killed process left half-done is finished before anything reads.
@@ -355,14 +355,14 @@ def serve(connection: Connection, paths: StorePaths) -> None:
         holder.reader()
     while True:
         try:
-            operation, job = connection.recv()
+            job = connection.recv()
         except (EOFError, OSError):
             return
         started = time.perf_counter()
         try:
-            if operation != "write_graph":
+            if not isinstance(job, WriteGraphJob):
                 holder.finish_interrupted_write()
-            answer = OPERATIONS[operation](holder, job)
+            answer = OPERATIONS[type(job)](holder, job)
         except SyntaxError as error:
             answer = Answer(400, str(error).encode())
         except (ValueError, TypeError) as error:

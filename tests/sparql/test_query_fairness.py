@@ -75,7 +75,7 @@ def test_no_query_runs_past_its_limit_by_more_than_10_percent(server: RunningSer
 
 def test_a_query_process_killed_by_its_query_says_why(tmp_path: Path) -> None:
     # The reason used to be empty: "the query process stopped unexpectedly ()".
-    from ldkit.server.stores.base import WorkerLost
+    from ldkit.server.stores.base import QueryJob, WorkerLost
     from ldkit.server.stores.pool import QueryPool
     from ldkit.server.stores.worker import StorePaths
 
@@ -85,8 +85,8 @@ def test_a_query_process_killed_by_its_query_says_why(tmp_path: Path) -> None:
     try:
         # Sent to the pool directly: the endpoint refuses such nesting before it gets there.
         nested = "SELECT * { BIND(" + "STR(" * 100_000 + "1" + ")" * 100_000 + " AS ?x) }"
-        job = {"query": nested, "format": "application/sparql-results+json", "row_limit": 10}
+        job = QueryJob(nested, "application/sparql-results+json", 10)
         with pytest.raises(WorkerLost, match=r"stopped unexpectedly \((killed by signal|exit)"):
-            pool.run("query", job)
+            pool.run(job)
     finally:
         pool.close()
