@@ -119,7 +119,7 @@ def page_number() -> int:
 def not_found(iri: str | None = None) -> Response:
     """404: a page that offers a search for the IRI's last word (a JSON twin for `.json`)."""
     who = reader()
-    iri = iri or request.path
+    iri = request.path if iri is None else iri
     guess = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
     twin = {"error": "not found", "iri": iri, "search": urls.search_url(guess, api=True)}
     context = {**base_context(who), "guess": guess, "iri": iri}

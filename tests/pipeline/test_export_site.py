@@ -16,15 +16,15 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 import pytest
 
-from ldkit.pipeline.export import (
+from ldkit.pipeline.export import export_site
+from ldkit.pipeline.export.files import (
     HTACCESS_FILE,
     NGINX_FILE,
     ExportReport,
-    export_site,
     file_name,
     internal_links,
-    media_types,
 )
+from ldkit.pipeline.export.server_rules import media_types
 from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS
 from ldkit.server.settings import Settings
 
