@@ -20,13 +20,13 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from ldkit.pipeline.graphs import TermConverter
-from ldkit.pipeline.shacl.compile import (
+from ldkit.pipeline.shacl.compile import Compiler
+from ldkit.pipeline.shacl.shapes import (
     MEMBER,
     PATTERN,
     TARGETS,
     WELL_TYPED,
     Check,
-    Compiler,
     Registry,
     Unsupported,
     top_shapes,

@@ -27,7 +27,9 @@ from ldkit.pipeline import validation
 from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import Folder, read_folder
 from ldkit.pipeline.shacl import engine
-from ldkit.pipeline.shacl.compile import Compiler, Unsupported, inject_focus
+from ldkit.pipeline.shacl.compile import Compiler
+from ldkit.pipeline.shacl.focus import inject_focus
+from ldkit.pipeline.shacl.shapes import Unsupported
 from ldkit.server.settings import load_settings
 from tests.helpers.paths import FIXTURES, ROOT
 

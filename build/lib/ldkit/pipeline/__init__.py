@@ -1,0 +1,1 @@
+"""The ldkit pipeline (read, validate, build, publish, link) and its command line."""

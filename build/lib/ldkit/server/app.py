@@ -1,0 +1,46 @@
+"""The app factory: `create_app(settings)` builds the Flask app over a built dataset."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ldkit.server import messages, urls
+from ldkit.server.pages import dataset, diagram, listings, ontology, resource, timeline
+from ldkit.server.running import STORE
+from ldkit.server.settings import Settings
+from ldkit.server.sparql import endpoint, graph_store
+from ldkit.server.sparql.execution import STORE_FAILURES, store_failure_response
+from ldkit.server.stores.base import Store
+from ldkit.server.stores.embedded import EmbeddedStore
+from ldkit.server.stores.remote import RemoteStore
+
+
+def open_store(settings: Settings, pool_size: int = 4) -> Store:
+    """The store the settings name: the remote one of `endpoint`, else the embedded build."""
+    if settings.endpoint:
+        return RemoteStore(settings)
+    return EmbeddedStore(settings, pool_size=pool_size)
+
+
+def create_app(settings: Settings, pool_size: int = 4) -> Flask:
+    """A Flask app serving the build of `settings` (`ldkit build` writes it).
+
+    `pool_size` is the number of query processes of this web process: one per thread that may
+    run a query at the same time. Call `app.extensions["ldkit_store"].close()` to stop them.
+    """
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.extensions[STORE] = open_store(settings, pool_size=pool_size)
+    app.jinja_env.globals.update(static_url=urls.static_url, query_url=urls.query_url)
+    app.jinja_env.globals.update(
+        home_url=urls.home_url,
+        search_url=urls.search_url,
+        ontology_url=urls.ontology_url,
+        picture_url=urls.picture_url,
+        ui=messages.text,
+    )
+    for view in (endpoint, graph_store, resource, listings, dataset, ontology, timeline, diagram):
+        app.register_blueprint(view.blueprint)
+    for failure in STORE_FAILURES:
+        app.register_error_handler(failure, store_failure_response)
+    return app

@@ -1,0 +1,136 @@
+"""What every HTML page shares: the reader's language, the JSON twin, headers and alternates.
+
+A view builds a context for its template and a plain dict (its JSON twin); `respond` answers
+the page, or the twin for `?_format=json`, with the Content-Security-Policy, `Vary`, the
+`Link` alternates and the dataset version's validators.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Response, jsonify, render_template, request
+
+from ldkit.server import urls
+from ldkit.server.formats import PLAIN_JSON, negotiate_language
+from ldkit.server.http_headers import add_cors, add_page_policy, finish_read
+from ldkit.server.pages.labels import Labels
+from ldkit.server.running import current_store
+from ldkit.server.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class Reader:
+    """Who reads: the page's language, and the `_lang` links carry when the reader chose it."""
+
+    lang: str
+    chosen: str | None
+    chain: tuple[str, ...]
+
+
+def settings() -> Settings:
+    """The settings of the running app."""
+    return current_store().settings
+
+
+def reader() -> Reader:
+    """The language: `?_lang=`, then `Accept-Language`, then the dataset's first language."""
+    languages = settings().languages
+    asked = request.args.get("_lang", "").strip().lower()
+    chosen = asked if asked in languages else None
+    lang = chosen or negotiate_language(request.headers.get("Accept-Language"), languages)
+    lang = lang or (languages[0] if languages else "en")
+    chain = tuple(dict.fromkeys((lang, *languages, "")))
+    return Reader(lang, chosen, chain)
+
+
+def wants_json() -> bool:
+    """Whether the plain JSON twin is asked for (`?_format=json`, or a `.json` document)."""
+    named = request.args.get("_format", "").lower()
+    return named == PLAIN_JSON.key or (not named and request.path.endswith(".json"))
+
+
+def base_context(who: Reader) -> dict[str, Any]:
+    """What base.html needs: the dataset title, the language and the language switch."""
+    config = settings()
+    title = config.title.get(who.lang) or config.label(config.title)
+    switch = [(lang, _with_lang(lang)) for lang in config.languages if lang != who.lang]
+    return {"title": title, "lang": who.lang, "link_lang": who.chosen, "switch": switch}
+
+
+def respond(
+    template: str,
+    context: dict[str, Any],
+    twin: dict[str, Any],
+    status: int = 200,
+    alternates: list[tuple[str, str, str]] | None = None,
+    links: dict[str, str] | None = None,
+) -> Response:
+    """The page (or its JSON twin), with headers; `alternates` are (label, href, media type)."""
+    alternates = [*(alternates or []), ("JSON", _with_format("json"), PLAIN_JSON.media_type)]
+    if wants_json():
+        response = jsonify(twin)
+        response.status_code = status
+    else:
+        html = render_template(template, alternates=alternates, **context)
+        response = Response(html, status=status, content_type="text/html; charset=utf-8")
+    headers = [f'<{href}>; rel="alternate"; type="{media}"' for _, href, media in alternates]
+    headers += [f'<{href}>; rel="{rel}"' for rel, href in (links or {}).items()]
+    response.headers["Link"] = ", ".join(headers)
+    return finish(response)
+
+
+def finish(response: Response) -> Response:
+    """CSP, CORS, `Vary` and validators for any answer of the pages."""
+    response.vary.update(("Accept", "Accept-Language"))
+    add_page_policy(add_cors(response, request))
+    if response.status_code != 200:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    store = current_store()
+    variant = hashlib.sha256(
+        f"{request.full_path}|{request.headers.get('Accept-Language', '')}".encode()
+    ).hexdigest()[:16]
+    return finish_read(response, request, store.version(), variant, store.writable)
+
+
+def labels_for(who: Reader, iris: Iterable[str]) -> Labels:
+    """The labels of `iris` in the reader's languages: one query, then the links' cache."""
+    labels = Labels(who.chain, settings().link_cache_dir)
+    labels.fetch(list(iris))
+    return labels
+
+
+# Pages past this are read as the last one a link may name (a class of 5M things has 100k pages).
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The `_page` a listing asks for, from 1 to MAX_PAGE (anything unreadable is 1)."""
+    try:
+        return max(1, min(int(request.args.get("_page", "1")), MAX_PAGE))
+    except ValueError:
+        return 1
+
+
+def not_found(iri: str | None = None) -> Response:
+    """404: a page that offers a search for the IRI's last word (a JSON twin for `.json`)."""
+    who = reader()
+    iri = request.path if iri is None else iri
+    guess = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+    twin = {"error": "not found", "iri": iri, "search": urls.search_url(guess, api=True)}
+    context = {**base_context(who), "guess": guess, "iri": iri}
+    return respond("not_found.html", context, twin, status=404)
+
+
+def _with_lang(lang: str) -> str:
+    args = {k: v for k, v in request.args.items() if k != "_lang"}
+    return urls.with_params(request.path, lang, **args)
+
+
+def _with_format(key: str) -> str:
+    args = {k: v for k, v in request.args.items() if k != "_format"}
+    return urls.with_params(request.path, None, **args, _format=key)

@@ -1,0 +1,68 @@
+"""The one recipe every IRI of the dataset follows (W3C "Cool URIs", 303 See Other).
+
+A thing's IRI (`/id/x`, `/ontology`, `/.well-known/void`) answers `303 See Other` to its
+document in the negotiated format (`/id/x.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf`, `.json`):
+`?_format=` first, else `Accept` with its q-values (no `Accept` or `*/*`: the HTML page), else
+`406`. Documents answer `200` whatever `Accept` says; their suffix (or `?_format=`) decides.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ldkit.server import urls
+from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, choose, requested_format
+from ldkit.server.pages.base import finish
+from ldkit.server.sparql.results import triples_body
+
+
+def chosen_format() -> Format | None:
+    """The format a request for a thing asks for, or None when none is on offer."""
+    return choose(request.args.get("_format"), request.headers.get("Accept"), RESOURCE_FORMATS)
+
+
+def see_other(thing_path: str, document_path: str | None = None) -> Response:
+    """The 303 from a thing to its document in the negotiated format (406 when none fits)."""
+    fmt = chosen_format()
+    if fmt is None:
+        return not_acceptable()
+    target = urls.document_url(document_path or thing_path, fmt.extension, _lang_param())
+    response = Response(status=303, headers={"Location": target})
+    response.vary.add("Accept")
+    return finish(response)
+
+
+def document_format(default: Format) -> Format | None:
+    """The format of a document: its suffix's, unless `?_format=` names another."""
+    named = request.args.get("_format")
+    return requested_format(named, RESOURCE_FORMATS) if named else default
+
+
+def not_acceptable() -> Response:
+    """406 with the list of what is on offer."""
+    offered = ", ".join(f.media_type for f in RESOURCE_FORMATS)
+    asked = request.args.get("_format") or request.headers.get("Accept", "")
+    response = Response(
+        f"cannot answer {asked}; this resource is offered as {offered}\n",
+        status=406,
+        content_type="text/plain; charset=utf-8",
+    )
+    response.vary.add("Accept")
+    return finish(response)
+
+
+def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: int) -> Response:
+    """Triples serialised in an RDF format of the table."""
+    assert fmt in RDF_FORMATS
+    body, _rows, truncated = triples_body(triples, fmt, limit, prefixes)
+    textual = fmt.media_type.startswith("text/") or fmt.media_type.endswith(("json", "xml"))
+    response = Response(
+        body, content_type=f"{fmt.media_type}; charset=utf-8" if textual else fmt.media_type
+    )
+    if truncated:
+        response.headers["X-Ldkit-Truncated"] = "true"
+    return finish(response)
+
+
+def _lang_param() -> str | None:
+    return request.args.get("_lang") or None

@@ -1,0 +1,1 @@
+"""The stores behind the server: the contract, embedded and remote stores."""

@@ -1,0 +1,103 @@
+"""The embedded store: the pyoxigraph build, queried through killable query processes.
+
+`EmbeddedStore` runs every operation in the query pool (`pool`, `worker`), knows the dataset
+version (from `build.json` and the write generation) and keeps answers cached by (operation,
+dataset version, format) in this web process; any update changes the version and so empties the
+cache. `remote.RemoteStore` does the same over a remote SPARQL store (`ldkit serve --endpoint`);
+`app.open_store` picks one from the settings, the only place that chooses.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ldkit.server.settings import Settings
+from ldkit.server.stores.base import (
+    WRITES,
+    AnswerCache,
+    DatasetVersion,
+    Job,
+    Outcome,
+    parse_time,
+)
+from ldkit.server.stores.pool import QueryPool
+from ldkit.server.stores.worker import StorePaths, bump_generation
+
+
+class EmbeddedStore:
+    """The pyoxigraph store built by `ldkit build`, queried through killable processes."""
+
+    def __init__(self, settings: Settings, pool_size: int = 4) -> None:
+        self.settings = settings
+        self.build_dir = Path(settings.build_dir)
+        lock = self.build_dir / "store.lock" if settings.update_token else None
+        self.paths = StorePaths(self.build_dir / "store", lock)
+        self.pool = QueryPool(self.paths, pool_size, settings.time_limit)
+        self._cache = AnswerCache()
+        self._stamp: tuple[Any, ...] = ()
+        self._version = DatasetVersion("", datetime.now(UTC))
+
+    @property
+    def writable(self) -> bool:
+        """Whether updates are enabled (the server was given an update token)."""
+        return self.paths.lock is not None
+
+    def version(self) -> DatasetVersion:
+        """The current dataset version; re-read only when build.json or the generation changed."""
+        stamp = tuple(_stat(p) for p in (self.build_dir / "build.json", self.paths.generation))
+        if stamp != self._stamp:
+            self._version = _read_version(self.build_dir, self.paths.generation)
+            self._stamp = stamp
+        return self._version
+
+    def run(self, job: Job, cacheable: bool = False) -> Outcome:
+        """Run a job in the pool; reads may be answered from the cache."""
+        version = self.version()
+        key = AnswerCache.key(version.tag, job) if cacheable else ()
+        if cacheable and (hit := self._cache.get(key)) is not None:
+            return Outcome(hit, 0.0, version, cached=True)
+        try:
+            answer, seconds = self.pool.run(job)
+        except Exception:
+            if isinstance(job, WRITES):
+                bump_generation(self.paths.generation)  # a killed writer: readers reopen
+                self.forget()
+            raise
+        if cacheable:
+            self._cache.put(key, answer)
+        elif isinstance(job, WRITES):
+            self.forget()
+        return Outcome(answer, seconds, version)
+
+    def forget(self) -> None:
+        """Empty the answer cache (after a write)."""
+        self._cache.clear()
+
+    def close(self) -> None:
+        """Stop the query processes."""
+        self.pool.close()
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _read_version(build_dir: Path, generation: Path) -> DatasetVersion:
+    try:
+        build = json.loads((build_dir / "build.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        build = {}
+    tag = str(build.get("version", "unbuilt"))[:20]
+    modified = parse_time(build.get("built_at"))
+    if generation.exists():
+        tag = f"{tag}-{generation.read_text()[:12]}"
+        written = datetime.fromtimestamp(generation.stat().st_mtime, UTC)
+        modified = max(modified, written)
+    return DatasetVersion(tag, modified.replace(microsecond=0))

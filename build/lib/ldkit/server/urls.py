@@ -1,0 +1,118 @@
+"""Every URL the server writes into a page is built here."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+SPARQL_PATH = "/sparql"
+
+
+def resource_url(iri: str, base_iri: str) -> str | None:
+    """The path of this server's page for an IRI under the base, or None for outside IRIs.
+
+    `https://w3id.org/climate-mobility/id/organisation/iom` with base
+    `https://w3id.org/climate-mobility/` is served at `/id/organisation/iom`.
+    """
+    if not iri.startswith(base_iri) or iri == base_iri:
+        return None
+    return "/" + iri[len(base_iri) :]
+
+
+def query_url(query: str, fmt: str | None = None, **params: str) -> str:
+    """The endpoint URL that runs `query` (in format `fmt` when given)."""
+    values = {"query": query, **params}
+    if fmt:
+        values["format"] = fmt
+    return f"{SPARQL_PATH}?{urlencode(values)}"
+
+
+def static_url(name: str) -> str:
+    """The URL of a static file of the server."""
+    return f"/static/{name}"
+
+
+# --- Pages (issue 4) ------------------------------------------------------------------------------
+
+SYSTEM_PREFIX = "/-"  # pages that are not things of the dataset live under this one prefix
+HOME_PATH = "/"
+SEARCH_PATH = f"{SYSTEM_PREFIX}/search"
+SEARCH_API_PATH = f"{SYSTEM_PREFIX}/search.json"
+CLASSES_PATH = f"{SYSTEM_PREFIX}/classes"
+TIMELINE_PATH = f"{SYSTEM_PREFIX}/timeline"
+DIAGRAM_PATH = f"{SYSTEM_PREFIX}/organisations"
+ONTOLOGY_PATH = "/ontology"
+VOID_PATH = "/.well-known/void"
+DUMPS_PATH = "/dumps"
+
+
+def with_params(path: str, lang: str | None = None, **params: str | int | None) -> str:
+    """`path` with control parameters (`_lang` when given, then the others that are not None)."""
+    values = {"_lang": lang, **params}
+    query = urlencode({k: v for k, v in values.items() if v is not None and v != ""})
+    path, hash_mark, fragment = path.partition("#")  # the query goes before a fragment
+    return (f"{path}?{query}" if query else path) + hash_mark + fragment
+
+
+def document_url(thing_path: str, extension: str, lang: str | None = None) -> str:
+    """The document of a thing in one format: `/id/x` -> `/id/x.ttl` (`_lang` for pages)."""
+    keeps_lang = extension in ("html", "json")
+    return with_params(f"{thing_path}.{extension}", lang if keeps_lang else None)
+
+
+def class_url(class_iri: str, prefixes: dict[str, str], lang: str | None = None) -> str:
+    """The page listing the instances of a class: `/-/classes/schema:Event`."""
+    return with_params(f"{CLASSES_PATH}/{quote(compact(class_iri, prefixes), safe=':')}", lang)
+
+
+def compact(iri: str, prefixes: dict[str, str]) -> str:
+    """`prefix:local` for an IRI in a known namespace, else the IRI itself."""
+    for prefix, namespace in prefixes.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return iri
+
+
+def expand(name: str, prefixes: dict[str, str]) -> str:
+    """The IRI of `prefix:local` (the inverse of `compact`); a full IRI stays as it is."""
+    prefix, colon, local = name.partition(":")
+    if colon and prefix in prefixes and not local.startswith("//"):
+        return prefixes[prefix] + local
+    return name
+
+
+def search_url(text: str = "", lang: str | None = None, api: bool = False) -> str:
+    """The search page (or its JSON type-ahead endpoint) for `text`."""
+    return with_params(SEARCH_API_PATH if api else SEARCH_PATH, lang, q=text or None)
+
+
+def home_url(lang: str | None = None) -> str:
+    """The home page."""
+    return with_params(HOME_PATH, lang)
+
+
+def ontology_url(term_iri: str | None = None, lang: str | None = None) -> str:
+    """The ontology's documentation, at the section of `term_iri` when given."""
+    anchor = f"#{term_anchor(term_iri)}" if term_iri else ""
+    return with_params(ONTOLOGY_PATH, lang) + anchor
+
+
+def term_anchor(term_iri: str, ontology_iri: str | None = None) -> str:
+    """The HTML id of a term's section in the ontology documentation.
+
+    An own term's IRI is `{ontology}#name`: its section is `name`, so that the IRI itself,
+    followed in a browser, lands on it (the W3C hash recipe). Other terms get a quoted id.
+    """
+    if ontology_iri and term_iri.startswith(ontology_iri + "#"):
+        return term_iri[len(ontology_iri) + 1 :]
+    return "term-" + quote(term_iri, safe="").replace("%", "_")
+
+
+def picture_url(kind: str, lang: str | None = None) -> str:
+    """The timeline (`timeline`) or the diagram of organisations (`organisations`)."""
+    return with_params(TIMELINE_PATH if kind == "timeline" else DIAGRAM_PATH, lang)
+
+
+def dump_url(file_name: str) -> str:
+    """A dump of the build, downloadable from this server."""
+    return f"{DUMPS_PATH}/{quote(file_name)}"
