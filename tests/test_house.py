@@ -4,6 +4,7 @@ in the architecture notes."""
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -107,9 +108,15 @@ def test_nothing_imports_the_folders_by_their_own_names() -> None:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the sources: setuptools writes its `build/` beside them.
+    source, out = tmp_path_factory.mktemp("source") / "ldkit", tmp_path_factory.mktemp("wheel")
+    source.mkdir()
+    tracked = ("server", "scripts", "pyproject.toml", "README.md")
+    for name in tracked:
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, source / name)  # type: ignore[operator]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )

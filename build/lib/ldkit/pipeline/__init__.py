@@ -1,1 +1,0 @@
-"""The ldkit pipeline (read, validate, build, publish, link) and its command line."""

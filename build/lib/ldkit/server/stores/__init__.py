@@ -1,1 +1,0 @@
-"""The stores behind the server: the contract, embedded and remote stores."""
