@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from ldkit.pipeline import publish as publishing
 from ldkit.server.settings import load_settings
 from ldkit.server.stores.http_client import StoreClient
-from tests.stores import OXIGRAPH, OxigraphServer
+from tests.helpers.stores import OXIGRAPH, OxigraphServer
 
 
 def _graphs(build: Path) -> dict[str, list[ox.Triple]]:
