@@ -263,8 +263,14 @@ def _add_or_delete(
     """POST or DELETE, each in one transaction."""
     if method == "DELETE":
         _drop(store, graph)
-    elif triples:
-        store.extend(_in_graph(triples, graph))  # which creates the graph too
+    else:
+        _add(store, graph, triples)
+
+
+def _add(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph, triples: list[ox.Triple]) -> None:
+    """Add triples to a graph in one transaction (which creates it); an empty one is created."""
+    if triples:
+        store.extend(_in_graph(triples, graph))
     elif isinstance(graph, ox.NamedNode):
         store.add_graph(graph)
 
@@ -307,10 +313,7 @@ def replace_graph(
 ) -> None:
     """Put `triples` in place of the graph, then forget the journal that makes it redoable."""
     _drop(store, graph)
-    if triples:
-        store.extend(_in_graph(triples, graph))
-    elif isinstance(graph, ox.NamedNode):
-        store.add_graph(graph)
+    _add(store, graph, triples)
     journal.unlink(missing_ok=True)
 
 
