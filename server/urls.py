@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 SPARQL_PATH = "/sparql"
+GRAPH_STORE_PATH = f"{SPARQL_PATH}/graph"
 
 
 def resource_url(iri: str, base_iri: str) -> str | None:

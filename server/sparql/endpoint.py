@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from ldkit.server import urls
 from ldkit.server.formats import (
     GRAPH_ANSWER_FORMATS,
     HTML,
@@ -27,8 +28,8 @@ def _every_response(response: Response) -> Response:
     return add_page_policy(add_cors(response, request))
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"])
-@blueprint.route("/sparql/", methods=["GET", "POST"])
+@blueprint.route(urls.SPARQL_PATH, methods=["GET", "POST"])
+@blueprint.route(f"{urls.SPARQL_PATH}/", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer a query or an update, or describe the service when there is neither."""
     try:

@@ -37,7 +37,7 @@ def execute_query(
     """Run a query for an answer in `fmt`; every failure is a ProtocolError with its status."""
     store = current_store()
     facts = facts or query_text.read_query(operation.text)
-    _refuse_remote(facts.stream)
+    _refuse_unsafe(facts)
     protocol_dataset = bool(operation.default_graphs or operation.named_graphs)
     job = QueryJob(
         query=operation.text,
@@ -56,7 +56,7 @@ def execute_update(operation: Operation, request: Request, base_iri: str) -> Out
     """Apply an update for a client holding the update token."""
     store = current_store()
     authorise_write(request)
-    _refuse_remote(operation.text)
+    _refuse_unsafe(query_text.read_query(operation.text))
     text = operation.text
     if operation.default_graphs or operation.named_graphs:
         if query_text.has_dataset_clause(text):
@@ -87,10 +87,12 @@ def authorise_write(request: Request) -> None:
         raise ProtocolError(403, "the update token is wrong")
 
 
-def _refuse_remote(text: str | tuple[query_text.Token, ...]) -> None:
+def _refuse_unsafe(facts: query_text.QueryFacts) -> None:
+    """400 for what must not reach the engine: remote access, nesting its parser cannot take."""
     allowed = current_store().settings.service_allow_list
     try:
-        query_text.check_remote_access(text, allowed)
+        query_text.check_nesting(facts)
+        query_text.check_remote_access(facts.stream, allowed)
     except query_text.RefusedOperation as error:
         raise ProtocolError(400, str(error)) from error
 

@@ -10,6 +10,7 @@ import dataclasses
 
 from flask import Blueprint, Response, request
 
+from ldkit.server import urls
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, by_key, negotiate, requested_format
 from ldkit.server.http_headers import add_cors, finish_read, no_store
 from ldkit.server.running import current_store
@@ -28,13 +29,13 @@ def _every_response(response: Response) -> Response:
     return add_cors(response, request)
 
 
-@blueprint.route("/sparql/graph", methods=["GET", "PUT", "POST", "DELETE"])
+@blueprint.route(urls.GRAPH_STORE_PATH, methods=["GET", "PUT", "POST", "DELETE"])
 def graph() -> Response:
     """Read, replace, add to or delete one graph of the dataset."""
     try:
         params = parse_params(request.query_string, "query string")
         target = _target(params)
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD is a GET without the body, never a write
             return _read(target, dict(params))
         return _write(target)
     except ProtocolError as error:

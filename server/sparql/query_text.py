@@ -1,9 +1,11 @@
 """Reading SPARQL text before it runs: a lexer that knows strings, IRIs and comments.
 
 The endpoint must refuse `SERVICE` and `LOAD` before anything executes, know the query form to
-negotiate a format, and add `USING` clauses for `using-graph-uri`. All three need the keywords of
-the text, not the words inside a string literal, an IRI, a prefixed name or a comment: that is what
-`tokens` gives. Syntax errors are left to the engine's parser, which reports them with a position.
+negotiate a format, add `USING` clauses for `using-graph-uri`, and refuse nesting deeper than the
+engine's parser can take. All of it needs the keywords of the text, not the words inside a string
+literal, an IRI, a prefixed name or a comment, and the depth of its brackets: that is what `tokens`
+gives, in one pass as long as the text whatever the text holds (a request body must not make the
+reading slow). Syntax errors are left to the engine's parser, which reports them with a position.
 """
 
 from __future__ import annotations
@@ -12,28 +14,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-
-_TOKEN = re.compile(
-    r"""
-     (?P<ws>\s+)
-    |(?P<comment>\#[^\n\r]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    |(?P<var>[?$]\w+)
-    |(?P<bnode>_:[\w.-]*\w)
-    |(?P<pname>(?:[^\W\d_][\w.-]*)?:(?:[\w:%\\][\w.:%\\-]*)?)
-    |(?P<word>[^\W\d][\w-]*)
-    |(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
-    |(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-# `read_query` remembers the facts of up to this many texts of at most this many characters
-# (the tokens of a 2,000-character text take at most about 120 kB: 30 MB in the worst case).
-REMEMBERED_QUERIES = 256
-REMEMBERED_TEXT_CHARS = 2048
+from typing import NamedTuple
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = (
@@ -48,19 +29,68 @@ UPDATE_WORDS = (
     "COPY",
     "WITH",
 )
+# The keywords the endpoint acts on. Other words are read (so that `?x`, `ex:LOAD` or `1e5` stay
+# one token) but not kept, nor are literals, numbers and punctuation.
+KEYWORDS = frozenset(
+    QUERY_FORMS
+    + UPDATE_WORDS
+    + ("BASE", "DATA", "FROM", "NAMED", "PREFIX", "SERVICE", "SILENT", "USING", "WHERE")
+)
+
+# How deep `(`, `{` and `[` may nest. The engine's parser recurses at each level, and a few
+# thousand levels overflow its stack and kill the query process; queries written by people or
+# tools nest a few dozen levels at most.
+MAX_NESTING = 128
+
+# Every repetition is possessive (`*+`, `++`) and no alternative can fail after scanning far, so
+# each character is looked at a bounded number of times. Punctuation, numbers and white space go
+# by in runs (`marks`); a name run like `a.a.a...` is one match, split afterwards only when it has
+# no colon; a string that never closes is one token to the end of its line (of the text, for a
+# long string) instead of a scan tried again at every later quote.
+_NUMBER = r"\d++(?:\.\d*+)?(?:[eE][+-]?\d++)?|\.\d++(?:[eE][+-]?\d++)?"
+_IRI = r"""<[^<>"{}|^`\\\x00-\x20]*+>"""
+_STRING = (
+    r"""'''(?:[^'\\]|\\.|'(?!''))*+(?:''')?|\"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:\"\"\")?"""
+    r"""|'(?:[^'\\\n\r]|\\.)*+'?|"(?:[^"\\\n\r]|\\.)*+"?"""
+)
+_TOKEN = re.compile(
+    rf"""
+     (?P<marks>(?:{_NUMBER}|[^\w'"<\#?$:]|[?$](?!\w)|(?!{_IRI})<)++)
+    |(?P<name>[^\W\d_][\w.-]*+(?::(?:[\w:%\\][\w.:%\\-]*+)?)?)
+    |(?P<var>[?$]\w++)
+    |(?P<iri>{_IRI})
+    |(?P<pname>:(?:[\w:%\\][\w.:%\\-]*+)?)
+    |(?P<string>{_STRING})
+    |(?P<comment>\#[^\n\r]*+)
+    |(?P<bnode>_:[\w.-]*\w)
+    |(?P<other>_[\w-]*+|.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# The words of a name run without a colon: `a.b` is `a`, `.`, `b`; `a.1e5SERVICE` holds SERVICE.
+_IN_NAME = re.compile(rf"(?:{_NUMBER}|[.-])*+(?P<word>[^\W\d][\w-]*+)")
+# Keeps, of a run of marks, what changes the depth or ends an update operation.
+_STRUCTURE = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "(){}[];"})
+_OPENING = frozenset("({[")
+_BLANK = re.compile(r"(?:\s|\#[^\n\r]*+)*+")
+
+# `read_query` remembers the facts of up to this many texts of at most this many characters.
+REMEMBERED_QUERIES = 256
+REMEMBERED_TEXT_CHARS = 2048
 
 
-@dataclasses.dataclass(frozen=True)
-class Token:
-    """One lexical token: its kind (`word`, `iri`, `string`, `punct`...), text and offset."""
+class Token(NamedTuple):
+    """A token the endpoint acts on: a keyword (`word`), an `iri`, a `pname`, a `var`, or a `;`
+    between update operations; with its offset in the text and its nesting depth there."""
 
     kind: str
     text: str
     start: int
+    depth: int = 0
 
     @property
     def keyword(self) -> str:
-        """The upper-cased text of a bare word (a keyword), else an empty string."""
+        """The upper-cased keyword, for a `word`, else an empty string."""
         return self.text.upper() if self.kind == "word" else ""
 
 
@@ -69,11 +99,48 @@ class RefusedOperation(ValueError):
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """The tokens of SPARQL text, without white space and comments."""
+    """The tokens of SPARQL text that the endpoint acts on (see `Token`), in order."""
+    return iter(_read(text)[0])
+
+
+def _read(text: str) -> tuple[list[Token], int]:
+    """The tokens, and the deepest nesting (the reading stops once it passes `MAX_NESTING`)."""
+    found: list[Token] = []
+    depth = deepest = 0
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "punct"
-        if kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), match.start())
+        kind = match.lastgroup
+        if kind == "marks":
+            for mark in match.group().translate(_STRUCTURE):
+                if mark in _OPENING:
+                    depth += 1
+                    deepest = max(deepest, depth)
+                    if depth > MAX_NESTING:
+                        return found, depth
+                elif mark != ";":
+                    depth -= 1
+                elif depth == 0 and (not found or found[-1].kind != ";"):
+                    found.append(Token(";", ";", match.start()))
+        elif kind == "name":
+            run = match.group()
+            if ":" in run:
+                found.append(Token("pname", run, match.start(), depth))
+            elif run.upper() in KEYWORDS:
+                found.append(Token("word", run, match.start(), depth))
+            elif "." in run:
+                found += _words_of(run, match.start(), depth)
+        elif kind in ("var", "iri", "pname"):
+            found.append(Token(kind, match.group(), match.start(), depth))
+    return found, deepest
+
+
+def _words_of(run: str, start: int, depth: int) -> Iterator[Token]:
+    """The keywords in a name run with dots and no colon (looked for only if one is there)."""
+    upper = run.upper()
+    if not any(keyword in upper for keyword in KEYWORDS):
+        return
+    for match in _IN_NAME.finditer(run):
+        if match.group("word").upper() in KEYWORDS:
+            yield Token("word", match.group("word"), start + match.start("word"), depth)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,10 +151,11 @@ class QueryFacts:
     has_from: bool
     prefixes: dict[str, str]
     stream: tuple[Token, ...]
+    deepest: int
 
 
 def read_query(text: str) -> QueryFacts:
-    """The form, dataset clause and prefixes of a query (see `query_form`, `has_from`...).
+    """The form, dataset clause, prefixes and nesting of a query or update.
 
     Facts of short texts are remembered (a bounded LRU): a browsing session sends the same
     queries again and again. The result is shared: treat it, and its `prefixes`, as read-only.
@@ -103,12 +171,14 @@ def _remembered_facts(text: str) -> QueryFacts:
 
 
 def _read_query(text: str) -> QueryFacts:
-    stream = tuple(tokens(text))
+    found, deepest = _read(text)
+    stream = tuple(found)
     return QueryFacts(
         _form(stream),
         any(token.keyword == "FROM" for token in stream),
         _prefixes(stream),
         stream,
+        deepest,
     )
 
 
@@ -126,11 +196,22 @@ def _form(stream: Iterable[Token]) -> str | None:
     return None
 
 
+def check_nesting(facts: QueryFacts) -> None:
+    """Raise RefusedOperation for brackets nested deeper than `MAX_NESTING`."""
+    if facts.deepest > MAX_NESTING:
+        raise RefusedOperation(
+            f"brackets nested more than {MAX_NESTING} levels deep:"
+            f" this endpoint reads at most {MAX_NESTING} levels"
+        )
+
+
 def check_remote_access(text: str | Sequence[Token], allowed: Sequence[str] = ()) -> None:
     """Raise RefusedOperation when the text would make the server open a connection.
 
     `LOAD` is always refused; `SERVICE` is refused unless its endpoint is a literal IRI listed in
     `allowed` (a variable endpoint or a prefixed name is refused: it cannot be checked first).
+    Literals, numbers and punctuation are not in the stream: after `SERVICE` the grammar allows
+    only `SILENT`, a variable, an IRI or a prefixed name, so anything else is a syntax error.
     """
     stream = list(tokens(text)) if isinstance(text, str) else text
     for position, token in enumerate(stream):
@@ -164,36 +245,34 @@ def add_using(update: str, default_graphs: Sequence[str], named_graphs: Sequence
     clause = " ".join(clauses + [f"USING NAMED <{iri}>" for iri in named_graphs])
     if not clause:
         return update
-    insert_at = list(_modify_where_offsets(list(tokens(update))))
+    insert_at = list(_modify_where_offsets(update))
     for offset in reversed(insert_at):
         update = f"{update[:offset]}{clause} {update[offset:]}"
     return update
 
 
-def _modify_where_offsets(stream: list[Token]) -> Iterator[int]:
-    depth, first, previous = 0, "", ""
-    for token in stream:
-        if token.text in ("{", "["):
-            depth += 1
-        elif token.text in ("}", "]"):
-            depth -= 1
-        elif depth == 0 and token.text == ";":
-            first, previous = "", ""
+def _modify_where_offsets(update: str) -> Iterator[int]:
+    first, previous = "", None
+    for token in tokens(update):
+        if token.depth != 0:
+            continue
+        if token.kind == ";":
+            first, previous = "", None
             continue
         keyword = token.keyword
-        if depth == 0 and keyword and not first and keyword not in ("PREFIX", "BASE"):
+        if keyword and not first and keyword not in ("PREFIX", "BASE"):
             first = keyword
-        is_modify = first in ("INSERT", "DELETE") and previous not in ("DELETE", "INSERT")
-        if depth == 0 and keyword == "WHERE" and is_modify:
+        # `INSERT DATA`, `DELETE DATA`, `DELETE WHERE`: the two words with nothing between them
+        follows = (
+            previous is not None
+            and previous.keyword in ("DELETE", "INSERT")
+            and _BLANK.fullmatch(update, previous.start + len(previous.text), token.start)
+        )
+        if keyword == "WHERE" and first in ("INSERT", "DELETE") and not follows:
             yield token.start
-        if depth == 0 and keyword in ("DATA", "WHERE") and previous in ("INSERT", "DELETE"):
-            first = "DATA"  # INSERT DATA, DELETE DATA, DELETE WHERE: no dataset clause
-        previous = keyword if depth == 0 else previous
-
-
-def declared_prefixes(text: str) -> dict[str, str]:
-    """The `PREFIX p: <iri>` declarations of the text, to reuse when writing Turtle answers."""
-    return _prefixes(tuple(tokens(text)))
+        if keyword in ("DATA", "WHERE") and follows:
+            first = "DATA"  # no dataset clause
+        previous = token
 
 
 def _prefixes(stream: Sequence[Token]) -> dict[str, str]:
@@ -203,8 +282,3 @@ def _prefixes(stream: Sequence[Token]) -> dict[str, str]:
         if token.keyword == "PREFIX" and name.kind == "pname" and iri.kind == "iri":
             found[name.text[:-1]] = iri.text[1:-1]
     return found
-
-
-def has_from(text: str) -> bool:
-    """Whether a query names its dataset with FROM or FROM NAMED."""
-    return any(token.keyword == "FROM" for token in tokens(text))

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import fcntl
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -346,7 +347,24 @@ OPERATIONS: dict[type, Callable[[_Holder, Any], Answer]] = {
 }
 
 
+# The engine's parser and planner recurse once per level of a query's tree. On the 8 MiB stack
+# of a main thread about 10,000 levels (`1+1+...`, a chain of UNIONs, of OPTIONALs, of FILTERs)
+# overflowed it and killed the process. Jobs run on a thread whose stack holds the longest chain
+# that a 1 MiB body can write (`1+` x 524,288, measured); deeper brackets are refused before, by
+# `sparql.query_text.MAX_NESTING`. It is address space: only what a query touches is memory.
+JOB_STACK_BYTES = 1 << 30
+
+
 def serve(connection: Connection, paths: StorePaths) -> None:
+    """Answer the jobs sent over `connection` until the web process closes it (on a thread with
+    a stack of `JOB_STACK_BYTES`)."""
+    threading.stack_size(JOB_STACK_BYTES)
+    jobs = threading.Thread(target=_serve, args=(connection, paths), name="ldkit-jobs")
+    jobs.start()
+    jobs.join()
+
+
+def _serve(connection: Connection, paths: StorePaths) -> None:
     """Answer the jobs sent over `connection` until the web process closes it.
 
     The store is opened first, before any operation (its progress is reported), and a PUT
