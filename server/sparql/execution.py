@@ -56,10 +56,11 @@ def execute_update(operation: Operation, request: Request, base_iri: str) -> Out
     """Apply an update for a client holding the update token."""
     store = current_store()
     authorise_write(request)
-    _refuse_unsafe(query_text.read_query(operation.text))
+    facts = query_text.read_query(operation.text)
+    _refuse_unsafe(facts)
     text = operation.text
     if operation.default_graphs or operation.named_graphs:
-        if query_text.has_dataset_clause(text):
+        if query_text.has_dataset_clause(facts):
             raise ProtocolError(
                 400,
                 "the update names its dataset with USING or WITH and the request with"

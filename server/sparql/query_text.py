@@ -81,7 +81,8 @@ REMEMBERED_TEXT_CHARS = 2048
 
 class Token(NamedTuple):
     """A token the endpoint acts on: a keyword (`word`), an `iri`, a `pname`, a `var`, or a `;`
-    between update operations; with its offset in the text and its nesting depth there."""
+    between update operations; with its offset in the text (for a `;`, that of the run of
+    punctuation it is in) and its nesting depth there."""
 
     kind: str
     text: str
@@ -229,9 +230,9 @@ def check_remote_access(text: str | Sequence[Token], allowed: Sequence[str] = ()
             )
 
 
-def has_dataset_clause(update: str) -> bool:
+def has_dataset_clause(facts: QueryFacts) -> bool:
     """Whether an update names its own dataset with `USING` or `WITH`."""
-    return any(token.keyword in ("USING", "WITH") for token in tokens(update))
+    return any(token.keyword in ("USING", "WITH") for token in facts.stream)
 
 
 def add_using(update: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
