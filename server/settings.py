@@ -67,6 +67,25 @@ class Settings:
         return self.root / "queries"
 
     @property
+    def releases_dir(self) -> Path:
+        """The frozen releases of the ontology and shapes, `releases/VERSION/`."""
+        return self.root / "releases"
+
+    @property
+    def ontology_changelog(self) -> Path:
+        """The ontology's changelog, one section per release (written by `ldkit release`)."""
+        return self.releases_dir / "CHANGELOG.md"
+
+    @property
+    def ontology_iri(self) -> str:
+        """The ontology's IRI (its version IRIs are `{ontology_iri}/{version}`)."""
+        return f"{self.base_iri}ontology"
+
+    def release_graph(self, version: str) -> str:
+        """The graph the build puts release `version` in: its version IRI."""
+        return f"{self.ontology_iri}/{version}"
+
+    @property
     def link_cache_dir(self) -> Path:
         """What `ldkit link check` remembered of the link targets (their labels)."""
         return self.data_dir / "links" / "cache"

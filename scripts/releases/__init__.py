@@ -1,0 +1,1 @@
+"""Releases of a dataset's ontology and shapes: the semantic diff, snapshots, version bumps."""

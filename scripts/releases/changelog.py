@@ -1,0 +1,63 @@
+"""The ontology's changelog: one Markdown section per release, newest first, from the diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from ldkit.pipeline.releases import diff as semantic
+from ldkit.server.settings import Settings
+
+TITLE = "# Ontology changelog\n"
+
+
+def add_section(
+    settings: Settings,
+    version: str,
+    previous: str | None,
+    date: dt.date,
+    changes: list[semantic.Change],
+    graph: Graph,
+) -> Path:
+    """Put release `version`'s section at the top of the changelog; the changelog's path."""
+    path = settings.ontology_changelog
+    text = path.read_text(encoding="utf-8") if path.is_file() else TITLE
+    head, _, rest = text.partition("\n## ")
+    since = f"Changes since {previous}." if previous else "The first release."
+    listed = semantic.render(changes, "markdown", labeller(graph, settings.languages))
+    body = listed if changes else "No change to the terms or the shapes."
+    section = f"## {version} — {date.isoformat()}\n\n{since}\n\n{body.strip()}\n"
+    rest = f"\n## {rest}" if rest else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{head.rstrip()}\n\n{section}{rest}", encoding="utf-8")
+    return path
+
+
+def section_of(settings: Settings, version: str) -> str | None:
+    """The changelog section of release `version` (without its heading), if there is one."""
+    path = settings.ontology_changelog
+    if not path.is_file():
+        return None
+    for section in path.read_text(encoding="utf-8").split("\n## ")[1:]:
+        heading, _, body = section.partition("\n")
+        if heading.split(" ")[0] == version:
+            return body.strip()
+    return None
+
+
+def labeller(graph: Graph, languages: tuple[str, ...]) -> Callable[[str], str]:
+    """A term's labels in each language the dataset has, "libellé / label"."""
+
+    def labels(iri: str) -> str:
+        found: dict[str, str] = {}
+        for predicate in (SKOS.prefLabel, RDFS.label):
+            for value in graph.objects(URIRef(iri), predicate):
+                if isinstance(value, Literal) and value.language:
+                    found.setdefault(value.language, str(value))
+        return " / ".join(found[lang] for lang in languages if lang in found)
+
+    return labels

@@ -1,0 +1,124 @@
+"""`ldkit release VERSION`: validate, diff against the last release, set the header, freeze.
+
+Versions are MAJOR.MINOR.PATCH, and a release with breaking changes (see `releases.diff`) must
+say so in its number: from 1.0.0 on, a major bump (1.4.2 -> 2.0.0); before 1.0.0, where the
+major number is 0 and everything may change, a minor bump (0.1.0 -> 0.2.0). A version with only
+safe changes may bump any part. `--allow-breaking` releases breaking changes under a smaller bump
+when the maintainer decides so (the changelog still lists them as breaking).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from ldkit.pipeline.graphs import to_graph
+from ldkit.pipeline.loading import InputError, read_folder, rdf_files
+from ldkit.pipeline.releases import diff as semantic
+from ldkit.pipeline.releases import header
+from ldkit.pipeline.releases.changelog import add_section
+from ldkit.pipeline.releases.snapshots import (
+    last_release,
+    read_snapshot,
+    version_key,
+    write_snapshot,
+)
+from ldkit.pipeline.validation import validate_folder
+from ldkit.server.settings import Settings
+
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+
+
+class ReleaseRefused(Exception):
+    """A release that would not be what its number says, or of data that does not conform."""
+
+
+@dataclasses.dataclass
+class Release:
+    """What a release did: its version, the one before, the changes and where they went."""
+
+    version: str
+    previous: str | None
+    changes: list[semantic.Change]
+    snapshot: Path
+    changelog: Path
+
+
+def namespace_of(settings: Settings, ontology: Graph) -> str:
+    """The ontology's own namespace: `vann:preferredNamespaceUri`, else its IRI and `#`."""
+    declared = ontology.value(
+        URIRef(settings.ontology_iri), URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
+    )
+    return str(declared) if declared else f"{settings.ontology_iri}#"
+
+
+def required_bump(previous: str | None, version: str, has_breaking: bool) -> str | None:
+    """Why `version` cannot follow `previous`, or None when it can."""
+    new = version_key(version)
+    if previous is None:
+        return None
+    old = version_key(previous)
+    if new <= old:
+        return f"{version} is not after the last release, {previous}"
+    if not has_breaking:
+        return None
+    if old[0] >= 1 and new[0] == old[0]:
+        return f"the changes are breaking: from 1.0.0 on that is a major version ({old[0] + 1}.0.0)"
+    if old[0] == 0 and new[:2] == old[:2]:
+        return f"the changes are breaking: before 1.0.0 that is a minor version (0.{old[1] + 1}.0)"
+    return None
+
+
+def release(
+    settings: Settings, version: str, date: dt.date | None = None, allow_breaking: bool = False
+) -> Release:
+    """Release the working tree as `version`; raises ReleaseRefused or InputError, writing nothing."""
+    date = date or dt.date.today()
+    try:
+        version_key(version)
+    except ValueError as error:
+        raise ReleaseRefused(str(error)) from None
+    folder = read_folder(settings)
+    report = validate_folder(folder)
+    if report.fails("error"):
+        raise ReleaseRefused("the data does not conform (ldkit validate shows why): not released")
+    previous = last_release(settings)
+    current = read_snapshot(settings, None)
+    changes: list[semantic.Change] = []
+    if previous is not None:
+        old = read_snapshot(settings, previous).union()
+        data = to_graph(folder.data.quads)
+        namespace = namespace_of(settings, current.ontology)
+        changes = semantic.diff(old, current.union(), namespace, data)
+    why = required_bump(previous, version, semantic.breaking(changes))
+    if why and not (allow_breaking and "breaking" in why):
+        raise ReleaseRefused(f"{why}; not released")
+    _set_header(settings, version, previous, date)
+    snapshot = write_snapshot(settings, version, read_snapshot(settings, None))
+    changelog = add_section(settings, version, previous, date, changes, current.union())
+    return Release(version, previous, changes, snapshot, changelog)
+
+
+def _set_header(settings: Settings, version: str, previous: str | None, date: dt.date) -> None:
+    path = header.ontology_file(rdf_files(settings.ontology_dir), settings.ontology_iri)
+    day = ox.Literal(date.isoformat(), datatype=XSD_DATE)
+    facts: dict[str, ox.NamedNode | ox.Literal] = {
+        f"{header.OWL}versionIRI": ox.NamedNode(settings.release_graph(version)),
+        f"{header.OWL}versionInfo": ox.Literal(version),
+        f"{header.DCTERMS}modified": day,
+    }
+    if previous is not None:
+        facts[f"{header.OWL}priorVersion"] = ox.NamedNode(settings.release_graph(previous))
+    subject = ox.NamedNode(settings.ontology_iri)
+    issued = ox.NamedNode(f"{header.DCTERMS}issued")
+    if not any(t.subject == subject and t.predicate == issued for t in ox.parse(path=str(path))):
+        facts[issued.value] = day  # the first release
+    try:
+        text = header.set_facts(path, settings.ontology_iri, facts)
+    except InputError as error:
+        raise ReleaseRefused(str(error)) from None
+    path.write_text(text, encoding="utf-8")
