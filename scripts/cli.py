@@ -380,8 +380,11 @@ def _build(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 from ldkit.pipeline.linking.cli import link  # noqa: E402  (after the group it joins)
+from ldkit.pipeline.releases.cli import diff_command, release_command  # noqa: E402
 
 cli.add_command(link)
+cli.add_command(diff_command)
+cli.add_command(release_command)
 
 
 def main() -> None:

@@ -27,10 +27,13 @@ def add_section(
     path = settings.ontology_changelog
     text = path.read_text(encoding="utf-8") if path.is_file() else TITLE
     head, _, rest = text.partition("\n## ")
-    since = f"Changes since {previous}." if previous else "The first release."
-    listed = semantic.render(changes, "markdown", labeller(graph, settings.languages))
-    body = listed if changes else "No change to the terms or the shapes."
-    section = f"## {version} — {date.isoformat()}\n\n{since}\n\n{body.strip()}\n"
+    labels = labeller(graph, settings.languages)
+    listed = semantic.render(changes, "markdown", labels, semantic.graph_prefixes(graph))
+    if previous is None:
+        body = "The first release."
+    else:
+        body = f"Changes since {previous}.\n\n{listed.strip() if changes else 'None.'}"
+    section = f"## {version} — {date.isoformat()}\n\n{body}\n"
     rest = f"\n## {rest}" if rest else ""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"{head.rstrip()}\n\n{section}{rest}", encoding="utf-8")

@@ -107,7 +107,12 @@ def diff(old: Graph, new: Graph, namespace: str, data: Graph | None = None) -> l
         return show_iri(iri, prefixes)
 
     changes = [_counted(c, data) for c in _term_changes(old, new, namespace, show)]
-    changes += [_shape_change(c, data) for c in shape_changes(old, new, show)]
+    renamed = {
+        str(term): str(replacement)
+        for term in own_terms(old, namespace)
+        if isinstance(replacement := _replacement(new, term), URIRef)
+    }
+    changes += [_shape_change(c, data) for c in shape_changes(old, new, show, renamed)]
     return sorted(changes, key=_order)
 
 

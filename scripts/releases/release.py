@@ -16,12 +16,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from ldkit.pipeline.findings import counts
 from ldkit.pipeline.graphs import to_graph
-from ldkit.pipeline.loading import InputError, read_folder, rdf_files
+from ldkit.pipeline.loading import InputError, rdf_files, read_folder
 from ldkit.pipeline.releases import diff as semantic
 from ldkit.pipeline.releases import header
 from ldkit.pipeline.releases.changelog import add_section
+from ldkit.pipeline.releases.diff import Change
 from ldkit.pipeline.releases.snapshots import (
+    Snapshot,
     last_release,
     read_snapshot,
     version_key,
@@ -43,7 +46,7 @@ class Release:
 
     version: str
     previous: str | None
-    changes: list[semantic.Change]
+    changes: list[Change]
     snapshot: Path
     changelog: Path
 
@@ -76,7 +79,7 @@ def required_bump(previous: str | None, version: str, has_breaking: bool) -> str
 def release(
     settings: Settings, version: str, date: dt.date | None = None, allow_breaking: bool = False
 ) -> Release:
-    """Release the working tree as `version`; raises ReleaseRefused or InputError, writing nothing."""
+    """Release the working tree as `version`; ReleaseRefused or InputError write nothing."""
     date = date or dt.date.today()
     try:
         version_key(version)
@@ -85,15 +88,17 @@ def release(
     folder = read_folder(settings)
     report = validate_folder(folder)
     if report.fails("error"):
-        raise ReleaseRefused("the data does not conform (ldkit validate shows why): not released")
+        errors = counts(report.violations).get("error", 0)
+        raise ReleaseRefused(
+            f"the data does not conform ({errors} error(s); `ldkit validate` lists them):"
+            " not released"
+        )
     previous = last_release(settings)
     current = read_snapshot(settings, None)
-    changes: list[semantic.Change] = []
+    changes: list[Change] = []
     if previous is not None:
-        old = read_snapshot(settings, previous).union()
-        data = to_graph(folder.data.quads)
-        namespace = namespace_of(settings, current.ontology)
-        changes = semantic.diff(old, current.union(), namespace, data)
+        old = read_snapshot(settings, previous)
+        changes = compare(settings, old, current, to_graph(folder.data.quads))
     why = required_bump(previous, version, semantic.breaking(changes))
     if why and not (allow_breaking and "breaking" in why):
         raise ReleaseRefused(f"{why}; not released")
@@ -101,6 +106,12 @@ def release(
     snapshot = write_snapshot(settings, version, read_snapshot(settings, None))
     changelog = add_section(settings, version, previous, date, changes, current.union())
     return Release(version, previous, changes, snapshot, changelog)
+
+
+def compare(settings: Settings, old: Snapshot, new: Snapshot, data: Graph | None) -> list[Change]:
+    """The semantic diff from `old` to `new`, with the uses of each term counted in `data`."""
+    namespace = namespace_of(settings, new.ontology)
+    return semantic.diff(old.union(), new.union(), namespace, data)
 
 
 def _set_header(settings: Settings, version: str, previous: str | None, date: dt.date) -> None:

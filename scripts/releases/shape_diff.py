@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -257,9 +257,16 @@ def _literal_text(node: Literal, show: Show) -> str:
     return f'"{node}"^^{show(str(node.datatype))}'
 
 
-def shape_changes(old: Graph, new: Graph, show: Show) -> Iterator[ConstraintChange]:
-    """Each move of a constraint between the shapes of `old` and of `new`."""
-    before = ShapeReader(old, show).constraints()
+def shape_changes(
+    old: Graph, new: Graph, show: Show, renamed: Mapping[str, str] | None = None
+) -> Iterator[ConstraintChange]:
+    """Each move of a constraint between the shapes of `old` and of `new`.
+
+    `renamed` maps a renamed term's old IRI to its new one: the old shapes are read as if they
+    said the new name, so a constraint that followed its term's rename has not moved.
+    """
+    renames = renamed or {}
+    before = ShapeReader(old, lambda iri: show(renames.get(iri, iri))).constraints()
     after = ShapeReader(new, show).constraints()
     superclasses = _superclasses(new)
     for key in sorted(before.keys() | after.keys()):

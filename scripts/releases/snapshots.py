@@ -135,7 +135,8 @@ def write_snapshot(settings: Settings, version: str, snapshot: Snapshot) -> Path
     folder = settings.releases_dir / version
     folder.mkdir(parents=True, exist_ok=True)
     for part, graph in zip(PARTS, (snapshot.ontology, snapshot.shapes), strict=True):
-        canonical = to_canonical_graph(graph)
+        canonical = Graph()
+        canonical += to_canonical_graph(graph)  # blank nodes named from their content
         for prefix, namespace in graph.namespaces():
             canonical.bind(prefix, namespace, override=True, replace=True)
         (folder / f"{part}.ttl").write_text(canonical.serialize(format="turtle"), "utf-8")
