@@ -20,13 +20,14 @@ import pyoxigraph as ox
 from ldkit.pipeline import ontology_checks
 from ldkit.pipeline.findings import counts
 from ldkit.pipeline.loading import Folder, rdf_files, read_folder
+from ldkit.pipeline.releases.snapshots import publish_versions
 from ldkit.pipeline.validation import ValidationReport, check_files, validate_folder
 from ldkit.pipeline.void import Dump, describe_dataset
 from ldkit.server.formats import RDF_FORMATS, Format, by_key
 from ldkit.server.namespaces import PREFIXES
 from ldkit.server.settings import Settings
 
-BUILD_FORMAT_VERSION = "1"
+BUILD_FORMAT_VERSION = "2"  # 2: the versions of the ontology under versions/
 TRIPLE_DUMPS = ("ttl", "nt", "jsonld", "rdf")
 QUAD_DUMPS = ("trig", "nq")
 # The settings a build depends on (the server's settings do not make a build stale).
@@ -82,6 +83,8 @@ def input_files(settings: Settings) -> list[Path]:
     for directory in (settings.ontology_dir, settings.shapes_dir):
         if directory.is_dir():
             files += sorted(directory.rglob("*-violation.rq"))
+    if settings.releases_dir.is_dir():  # the versions the server shows
+        files += sorted(p for p in settings.releases_dir.rglob("*") if p.is_file())
     return files
 
 
@@ -145,6 +148,7 @@ def _write_build(
             ox.Quad(q.subject, q.predicate, q.object, ontology) for q in folder.ontology.quads
         )
         dumps = write_dumps(store, out / "dumps", [*data_graphs, ontology])
+        publish_versions(settings, out)
         description = describe_dataset(store, data_graphs, settings, dumps, built_at)
         (out / "void.ttl").write_bytes(description.serialize(format="turtle").encode())
         described = ox.NamedNode(settings.description_graph)

@@ -79,6 +79,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} organisations and bodies, {m} relations; arrows go from parts to wholes.",
         "fr": "{n} organisations et organes, {m} relations ; les flèches vont des parties au tout.",
     },
+    # the ontology's documentation
+    "subclass_of": {"en": "subclass of", "fr": "sous-classe de"},
+    "doc_version": {"en": "Version", "fr": "Version"},
+    "doc_version_iri": {"en": "This version", "fr": "Cette version"},
+    "doc_prior": {"en": "Previous version", "fr": "Version précédente"},
+    "doc_issued": {"en": "Issued", "fr": "Publiée le"},
+    "doc_created": {"en": "Created", "fr": "Créée le"},
+    "doc_modified": {"en": "Modified", "fr": "Modifiée le"},
+    "doc_creators": {"en": "Creators", "fr": "Auteurs"},
+    "doc_cite": {"en": "Cite as", "fr": "Citer ainsi"},
+    "doc_prefix": {"en": "Preferred prefix", "fr": "Préfixe préféré"},
+    "doc_namespace": {"en": "Namespace", "fr": "Espace de noms"},
+    "doc_namespaces": {"en": "Namespaces", "fr": "Espaces de noms"},
+    "doc_class": {"en": "Classes", "fr": "Classes"},
+    "doc_object": {"en": "Object properties", "fr": "Propriétés d'objet"},
+    "doc_datatype": {"en": "Datatype properties", "fr": "Propriétés de données"},
+    "doc_annotation": {"en": "Annotation properties", "fr": "Propriétés d'annotation"},
+    "doc_property": {"en": "Other properties", "fr": "Autres propriétés"},
+    "doc_reused": {"en": "Reused terms", "fr": "Termes réutilisés"},
+    "doc_reused_lead": {
+        "en": "Terms of other vocabularies that the data uses, as this ontology labels them.",
+        "fr": "Les termes d'autres vocabulaires que les données emploient,"
+        " tels que cette ontologie les nomme.",
+    },
+    "doc_super_class": {"en": "Subclass of", "fr": "Sous-classe de"},
+    "doc_sub_class": {"en": "Superclass of", "fr": "Superclasse de"},
+    "doc_super_property": {"en": "Subproperty of", "fr": "Sous-propriété de"},
+    "doc_sub_property": {"en": "Superproperty of", "fr": "Superpropriété de"},
+    "doc_in_domain_of": {"en": "In the domain of", "fr": "Dans le domaine de"},
+    "doc_in_range_of": {"en": "In the range of", "fr": "Dans le codomaine de"},
+    "doc_examples": {"en": "For example", "fr": "Par exemple"},
+    "doc_diagram": {"en": "Class diagram", "fr": "Diagramme des classes"},
+    "doc_diagram_summary": {
+        "en": "{n} classes; arrows go from a subclass to its superclass and along each object"
+        " property from its domain to its range.",
+        "fr": "{n} classes ; les flèches vont d'une sous-classe à sa superclasse, et de domaine"
+        " à codomaine pour chaque propriété d'objet.",
+    },
+    "doc_releases": {"en": "Releases", "fr": "Versions publiées"},
+    "doc_no_release": {"en": "No release yet.", "fr": "Aucune version publiée."},
+    "doc_changes": {"en": "Changes in this release", "fr": "Changements de cette version"},
+    "doc_changelog": {"en": "changes", "fr": "changements"},
+    "doc_old_release": {
+        "en": "This is release {v} of the ontology. The current version is here:",
+        "fr": "Ceci est la version {v} de l'ontologie. La version actuelle est ici :",
+    },
+    "doc_current": {"en": "current version", "fr": "version actuelle"},
+    "doc_term": {"en": "Term", "fr": "Terme"},
+    "doc_label": {"en": "Label", "fr": "Libellé"},
+    "doc_kind": {"en": "Kind", "fr": "Nature"},
 }
 
 

@@ -81,8 +81,13 @@ class Settings:
         """The ontology's IRI (its version IRIs are `{ontology_iri}/{version}`)."""
         return f"{self.base_iri}ontology"
 
-    def release_graph(self, version: str) -> str:
-        """The graph the build puts release `version` in: its version IRI."""
+    @property
+    def built_versions_dir(self) -> Path:
+        """The versions as a build holds them for the server: `VERSION/`, `current/`."""
+        return self.build_dir / "versions"
+
+    def version_iri(self, version: str) -> str:
+        """The IRI of release `version` of the ontology (`owl:versionIRI`)."""
         return f"{self.ontology_iri}/{version}"
 
     @property

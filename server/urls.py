@@ -98,6 +98,12 @@ def ontology_url(term_iri: str | None = None, lang: str | None = None) -> str:
     return with_params(ONTOLOGY_PATH, lang) + anchor
 
 
+def version_url(number: str, extension: str | None = None, lang: str | None = None) -> str:
+    """A release of the ontology (its version IRI), or its document in one format."""
+    path = f"{ONTOLOGY_PATH}/{number}"
+    return document_url(path, extension, lang) if extension else path
+
+
 def term_anchor(term_iri: str, ontology_iri: str | None = None) -> str:
     """The HTML id of a term's section in the ontology documentation.
 

@@ -40,18 +40,6 @@ def add_section(
     return path
 
 
-def section_of(settings: Settings, version: str) -> str | None:
-    """The changelog section of release `version` (without its heading), if there is one."""
-    path = settings.ontology_changelog
-    if not path.is_file():
-        return None
-    for section in path.read_text(encoding="utf-8").split("\n## ")[1:]:
-        heading, _, body = section.partition("\n")
-        if heading.split(" ")[0] == version:
-            return body.strip()
-    return None
-
-
 def labeller(graph: Graph, languages: tuple[str, ...]) -> Callable[[str], str]:
     """A term's labels in each language the dataset has, "libellé / label"."""
 

@@ -118,12 +118,12 @@ def _set_header(settings: Settings, version: str, previous: str | None, date: dt
     path = header.ontology_file(rdf_files(settings.ontology_dir), settings.ontology_iri)
     day = ox.Literal(date.isoformat(), datatype=XSD_DATE)
     facts: dict[str, ox.NamedNode | ox.Literal] = {
-        f"{header.OWL}versionIRI": ox.NamedNode(settings.release_graph(version)),
+        f"{header.OWL}versionIRI": ox.NamedNode(settings.version_iri(version)),
         f"{header.OWL}versionInfo": ox.Literal(version),
         f"{header.DCTERMS}modified": day,
     }
     if previous is not None:
-        facts[f"{header.OWL}priorVersion"] = ox.NamedNode(settings.release_graph(previous))
+        facts[f"{header.OWL}priorVersion"] = ox.NamedNode(settings.version_iri(previous))
     subject = ox.NamedNode(settings.ontology_iri)
     issued = ox.NamedNode(f"{header.DCTERMS}issued")
     if not any(t.subject == subject and t.predicate == issued for t in ox.parse(path=str(path))):

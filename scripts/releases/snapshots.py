@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,9 +19,9 @@ from rdflib.compare import to_canonical_graph
 
 from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import InputError, parse_file, rdf_files
+from ldkit.server.pages.versions import CURRENT, SEMVER, version_key
 from ldkit.server.settings import Settings
 
-SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 PARTS = ("ontology", "shapes")
 
 
@@ -40,15 +41,6 @@ class Snapshot:
                 both.bind(prefix, namespace, override=False)
             both += part
         return both
-
-
-def version_key(version: str) -> tuple[int, int, int]:
-    """`1.10.0` -> (1, 10, 0); raises ValueError for what is not MAJOR.MINOR.PATCH."""
-    match = SEMVER.fullmatch(version)
-    if not match:
-        raise ValueError(f"{version!r} is not a version MAJOR.MINOR.PATCH (e.g. 1.2.0)")
-    major, minor, patch = (int(part) for part in match.groups())
-    return major, minor, patch
 
 
 def releases(settings: Settings) -> list[str]:
@@ -132,12 +124,30 @@ def _bound(graph: Graph, files: list[Path]) -> Graph:
 
 def write_snapshot(settings: Settings, version: str, snapshot: Snapshot) -> Path:
     """Freeze `snapshot` as release `version`; the folder it was written to."""
-    folder = settings.releases_dir / version
+    return write_parts(settings.releases_dir / version, snapshot, canonical=True)
+
+
+def write_parts(folder: Path, snapshot: Snapshot, canonical: bool = False) -> Path:
+    """`ontology.ttl` and `shapes.ttl` of `snapshot` in `folder`, with their prefixes."""
     folder.mkdir(parents=True, exist_ok=True)
     for part, graph in zip(PARTS, (snapshot.ontology, snapshot.shapes), strict=True):
-        canonical = Graph()
-        canonical += to_canonical_graph(graph)  # blank nodes named from their content
-        for prefix, namespace in graph.namespaces():
-            canonical.bind(prefix, namespace, override=True, replace=True)
-        (folder / f"{part}.ttl").write_text(canonical.serialize(format="turtle"), "utf-8")
+        written = graph
+        if canonical:
+            written = Graph()
+            written += to_canonical_graph(graph)  # blank nodes named from their content
+            for prefix, namespace in graph.namespaces():
+                written.bind(prefix, namespace, override=True, replace=True)
+        (folder / f"{part}.ttl").write_text(written.serialize(format="turtle"), "utf-8")
     return folder
+
+
+def publish_versions(settings: Settings, out: Path) -> None:
+    """What the server shows of the versions, under a build's `out/versions/`: every release
+    (its frozen files as they are), the changelog, and the working tree as `current`."""
+    target = out / "versions"
+    target.mkdir(parents=True, exist_ok=True)
+    for version in releases(settings):
+        shutil.copytree(settings.releases_dir / version, target / version)
+    if settings.ontology_changelog.is_file():
+        shutil.copy2(settings.ontology_changelog, target / settings.ontology_changelog.name)
+    write_parts(target / CURRENT, read_snapshot(settings, None))

@@ -1,200 +1,230 @@
-"""The ontology documents itself: `/ontology` (and its version IRI) answer 303 to its document.
+"""The ontology documents itself: `/ontology` and each version IRI `/ontology/0.1.0`.
 
-The HTML lists every class and property of the ontology graph (ours and the reused terms the
-data uses) with labels and definitions in both languages, domain and range, the SHACL
-constraints of `shapes/` on each class, how many instances or triples use it (VoID partitions)
-and a link to its instances; the RDF is the ontology graph of the build.
+`/ontology` answers 303 to the current version's document, `/ontology/{version}` to that
+release's (`/ontology/0.1.0.html`, `.ttl`, `.jsonld` ...): every `owl:priorVersion` resolves.
+The HTML is the documentation of `ontology_doc` (metadata, own terms by kind, reused terms apart,
+a class diagram), with the SHACL constraints on each class, for the current version the uses and
+a few instances from the data, and the list of releases with their changes; the RDF holds only
+what the ontology states (its header and its own terms), with the prefixes its files declare.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
+import html
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response
-from rdflib import Graph, URIRef
+from markupsafe import Markup
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from ldkit.server import urls
 from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
-from ldkit.server.namespaces import DCTERMS, OWL
-from ldkit.server.pages import dereference, reading
-from ldkit.server.pages.base import Reader, base_context, not_found, reader, respond, settings
-from ldkit.server.pages.labels import Labels
+from ldkit.server.messages import text as ui
+from ldkit.server.pages import dereference, reading, versions
+from ldkit.server.pages.base import (
+    Reader,
+    base_context,
+    labels_for,
+    not_found,
+    reader,
+    respond,
+    settings,
+)
+from ldkit.server.pages.class_diagram import class_diagram
+from ldkit.server.pages.layout import NODE_DIMENSIONS
 from ldkit.server.pages.listings import class_counts, property_counts
+from ldkit.server.pages.ontology_doc import SECTIONS, Documentation, document
 from ldkit.server.pages.resource_view import prefixes_for
-from ldkit.server.pages.terms import Context, Value, show, show_iri
+from ldkit.server.pages.terms import Context, format_date, show_iri
+from ldkit.server.settings import Settings
 
 blueprint = Blueprint("ontology", __name__)
 
-CLASS_TYPES = ("owl:Class", "rdfs:Class")
-
-
-@dataclasses.dataclass
-class Term:
-    """One class or property as documented."""
-
-    iri: str
-    anchor: str
-    kind: str  # "class" or "property"
-    labels: list[Value]
-    definitions: list[Value]
-    domains: list[Value]
-    ranges: list[Value]
-    constraints: list[tuple[str, str]]
-    used: int
-    instances_href: str | None
-    deprecated: bool = False
-    replaced_by: list[Value] = dataclasses.field(default_factory=list)
-    notes: list[Value] = dataclasses.field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "deprecated": self.deprecated,
-            "replaced_by": [v.iri for v in self.replaced_by],
-            "notes": [v.as_json() for v in self.notes],
-            "iri": self.iri,
-            "kind": self.kind,
-            "labels": [v.as_json() for v in self.labels],
-            "definitions": [v.as_json() for v in self.definitions],
-            "domain": [v.iri for v in self.domains],
-            "range": [v.iri for v in self.ranges],
-            "constraints": [{"path": p, "constraint": c} for p, c in self.constraints],
-            "used": self.used,
-        }
+EXAMPLES = 3  # instances shown per class
 
 
 @blueprint.route(urls.ONTOLOGY_PATH, methods=["GET"])
 def ontology() -> Response:
-    """The ontology IRI: 303 to its document."""
+    """The ontology IRI: 303 to the current version's document."""
     return dereference.see_other(urls.ONTOLOGY_PATH)
-
-
-@blueprint.route(f"{urls.ONTOLOGY_PATH}/<string:version>", methods=["GET"])
-def ontology_version(version: str) -> Response:
-    """The version IRI: 303 to the ontology's document when it is the current version."""
-    config = settings()
-    current = reading.select(
-        f"SELECT ?v WHERE {{ {reading.iri(config.base_iri + 'ontology')} owl:versionIRI ?v }}"
-    )
-    if not any(r["v"].value == f"{config.base_iri}ontology/{version}" for r in current):
-        return not_found(f"{config.base_iri}ontology/{version}")
-    return dereference.see_other(f"{urls.ONTOLOGY_PATH}/{version}", urls.ONTOLOGY_PATH)
 
 
 @blueprint.route(f"{urls.ONTOLOGY_PATH}.<string:extension>", methods=["GET"])
 def ontology_document(extension: str) -> Response:
-    """The ontology in one format: its documentation, its JSON twin or the ontology graph."""
+    """The current version in one format: its documentation, its JSON twin or its RDF."""
+    return _document(versions.CURRENT, extension, urls.ONTOLOGY_PATH)
+
+
+@blueprint.route(f"{urls.ONTOLOGY_PATH}/<string:name>", methods=["GET"])
+def ontology_version(name: str) -> Response:
+    """A version IRI (303 to its document), or that document (`0.1.0.ttl`)."""
+    config = settings()
+    number, _dot, extension = _split(name)
+    stored = _stored_name(config, number)
+    if stored is None:
+        return not_found(config.version_iri(number))
+    if not extension:
+        return dereference.see_other(urls.version_url(number))
+    return _document(stored, extension, urls.version_url(number))
+
+
+def _split(name: str) -> tuple[str, str, str]:
+    """`0.1.0.ttl` -> ("0.1.0", ".", "ttl"); `0.1.0` -> ("0.1.0", "", "")."""
+    match = re.fullmatch(r"(\d+\.\d+\.\d+)(?:(\.)(\w+))?", name)
+    if not match:
+        return name, "", ""
+    return match.group(1), match.group(2) or "", match.group(3) or ""
+
+
+def _stored_name(config: Settings, number: str) -> str | None:
+    """Where the build holds version `number`: its release, or the working tree's if it is
+    that version and not released yet; None for no such version."""
+    if versions.version_of(config, number) is not None:
+        return number
+    if number == versions.current_number(config):
+        return versions.CURRENT
+    return None
+
+
+def _document(name: str, extension: str, path: str) -> Response:
     default = document_format(extension)
     fmt = dereference.document_format(default) if default else None
     if fmt is None:
         return dereference.not_acceptable()
     config = settings()
+    version = versions.version_of(config, name)
+    if version is None:
+        return not_found(config.ontology_iri)
     if fmt not in (HTML, PLAIN_JSON):
-        graph = reading.iri(config.ontology_graph)
-        triples = reading.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-        )
-        return dereference.rdf_response(triples, fmt, prefixes_for(config), config.row_limit)
+        triples = own_statements(version.ontology, config.ontology_iri, _namespace(config, version))
+        return dereference.rdf_response(triples, fmt, version.prefixes, config.row_limit)
     who = reader()
-    terms = documented_terms(who)
-    alternates = [
-        (f.label, f"{urls.ONTOLOGY_PATH}.{f.extension}", f.media_type)
-        for f in RESOURCE_FORMATS[1:5]
-    ]
-    ontology_iri = config.base_iri + "ontology"
-    labels = Labels(who.chain)
-    labels.fetch([ontology_iri])
+    doc = document(version, config.ontology_iri, config.base_iri, who.chain, who.lang, who.chosen)
+    _add_constraints(doc, config, who)
+    if name == versions.CURRENT:
+        _add_uses(doc, config, who)
+    releases = versions.releases(config)
+    shown = doc.metadata.get("version")
+    alternates = [(f.label, f"{path}.{f.extension}", f.media_type) for f in RESOURCE_FORMATS[1:5]]
     context = {
         **base_context(who),
-        "ontology": show_iri(ontology_iri, Context(config.base_iri, labels, who.lang, who.chosen)),
-        "classes": [t for t in terms if t.kind == "class"],
-        "properties": [t for t in terms if t.kind == "property"],
+        "doc": doc,
+        "diagram": class_diagram(doc, ui("subclass_of", who.lang)),
+        "node": NODE_DIMENSIONS,
+        "releases": releases,
+        "this_release": next(
+            (r for r in releases if r.number == shown and name != versions.CURRENT), None
+        ),
+        "changes": {r.number: changelog_html(r.changes) for r in releases if r.changes},
+        "is_current": name == versions.CURRENT,
+        "sections": SECTIONS,
+        "version_href": lambda number: urls.version_url(number, "html", who.chosen),
+        "url_current": urls.document_url(urls.ONTOLOGY_PATH, "html", who.chosen),
+        "day": lambda value: format_date(value, who.lang),
     }
-    twin = {"ontology": ontology_iri, "terms": [t.as_json() for t in terms]}
+    twin = {**doc.as_json(), "releases": [r.number for r in releases]}
     return respond("ontology.html", context, twin, alternates=alternates)
 
 
-def documented_terms(who: Reader) -> list[Term]:
-    """Every class and property of the ontology graph, documented for `who`."""
-    config = settings()
-    graph = reading.iri(config.ontology_graph)
-    rows = reading.select(
-        f"SELECT ?t ?kind ?p ?v WHERE {{ GRAPH {graph} {{"
-        " ?t a ?type . FILTER(isIRI(?t))"
-        " BIND(IF(?type IN (owl:Class, rdfs:Class), 'class', 'property') AS ?kind)"
-        " FILTER(?type IN (owl:Class, rdfs:Class, owl:ObjectProperty, owl:DatatypeProperty,"
-        " rdf:Property, owl:AnnotationProperty))"
-        " OPTIONAL { ?t ?p ?v FILTER(?p IN (rdfs:label, skos:definition, rdfs:comment,"
-        " rdfs:domain, rdfs:range, owl:deprecated, dcterms:isReplacedBy, rdfs:seeAlso,"
-        " skos:changeNote)) } } }"
+def _namespace(config: Settings, version: versions.Version) -> str:
+    return (
+        version.fact(
+            config.ontology_iri, URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
+        )
+        or f"{config.ontology_iri}#"
     )
-    facts: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    kinds: dict[str, str] = {}
-    for row in rows:
-        term = row["t"].value
-        kinds.setdefault(term, row["kind"].value)
-        if "p" in row and row["v"] not in facts[term][row["p"].value]:
-            facts[term][row["p"].value].append(row["v"])
-    labels = Labels(who.chain)
-    mentioned = (
-        v.value
-        for f in facts.values()
-        for p in f.values()
-        for v in p
-        if isinstance(v, ox.NamedNode)
-    )
-    labels.fetch([*kinds, *mentioned])
-    context = Context(config.base_iri, labels, who.lang, who.chosen)
-    used = dict(class_counts()) | property_counts()
-    constraints = shape_constraints(str(config.shapes_dir), who.lang)
-    prefixes = prefixes_for(config)
-    terms = [
-        _term(iri, kinds[iri], facts[iri], context, used, constraints, prefixes) for iri in kinds
+
+
+def own_statements(graph: Graph, ontology_iri: str, namespace: str) -> list[ox.Triple]:
+    """What the ontology states: its header and its own terms, with the blank nodes they lead
+    to (not the declarations of the reused terms it labels)."""
+    own = Graph()
+    todo: list[Node] = [
+        s
+        for s in set(graph.subjects())
+        if isinstance(s, URIRef) and (str(s) == ontology_iri or str(s).startswith(namespace))
     ]
-    terms.sort(key=lambda t: t.labels[0].text.lower() if t.labels else t.iri)
-    return terms
+    seen = set(todo)
+    while todo:
+        subject = todo.pop()
+        for triple in graph.triples((subject, None, None)):
+            own.add(triple)
+            if isinstance(triple[2], BNode) and triple[2] not in seen:
+                seen.add(triple[2])
+                todo.append(triple[2])
+    return list(ox.parse(own.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
 
 
-def _term(
-    iri: str,
-    kind: str,
-    facts: dict[str, list[Any]],
-    context: Context,
-    used: dict[str, int],
-    constraints: dict[str, list[tuple[str, str]]],
-    prefixes: dict[str, str],
-) -> Term:
-    def shown(prop: str) -> list[Value]:
-        values = [show(v, context) for v in facts.get(prop, [])]
-        return sorted(values, key=lambda v: (v.lang != context.lang, v.text))
+def _add_uses(doc: Documentation, config: Settings, who: Reader) -> None:
+    """The current version's terms with their uses in the data and a few of their instances."""
+    used = dict(class_counts()) | property_counts()
+    prefixes = prefixes_for(config)
+    classes = [t for t in doc.terms if t.kind == "class"]
+    found = _examples([t.iri for t in classes if used.get(t.iri)])
+    labels = labels_for(who, [x for xs in found.values() for x in xs])
+    context = Context(config.base_iri, labels, who.lang, who.chosen)
+    for term in doc.terms:
+        term.used = used.get(term.iri, 0)
+        if term.kind == "class" and term.used:
+            term.instances_href = urls.class_url(term.iri, prefixes, who.chosen)
+            term.examples = [show_iri(x, context) for x in found.get(term.iri, [])]
 
-    rdfs, skos = "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#"
-    definitions = shown(skos + "definition") or shown(rdfs + "comment")
-    count = used.get(iri, 0)
-    deprecated = any(v.value == "true" for v in facts.get(str(OWL.deprecated), []))
-    replacements = shown(str(DCTERMS.isReplacedBy)) or shown(rdfs + "seeAlso")
-    return Term(
-        iri=iri,
-        anchor=urls.term_anchor(iri, context.base_iri + "ontology"),
-        kind=kind,
-        labels=shown(rdfs + "label"),
-        definitions=definitions,
-        domains=shown(rdfs + "domain"),
-        ranges=shown(rdfs + "range"),
-        constraints=constraints.get(iri, []),
-        used=count,
-        instances_href=urls.class_url(iri, prefixes, context.link_lang)
-        if kind == "class" and count
-        else None,
-        deprecated=deprecated,
-        replaced_by=replacements if deprecated else [],
-        notes=shown(skos + "changeNote") if deprecated else [],
+
+def _examples(classes: list[str]) -> dict[str, list[str]]:
+    """Up to EXAMPLES instances of each class (one query), in IRI order."""
+    if not classes:
+        return {}
+    unions = " UNION ".join(
+        f"{{ SELECT ?x ({reading.iri(c)} AS ?c) WHERE {{ ?x a {reading.iri(c)} FILTER(isIRI(?x)) }}"
+        f" ORDER BY ?x LIMIT {EXAMPLES} }}"
+        for c in classes
     )
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in reading.select(f"SELECT ?c ?x WHERE {{ {unions} }}"):
+        found[row["c"].value].append(row["x"].value)
+    return {c: sorted(xs) for c, xs in found.items()}
+
+
+def _add_constraints(doc: Documentation, config: Settings, who: Reader) -> None:
+    constraints = shape_constraints(str(config.shapes_dir), who.lang)
+    for term in doc.terms:
+        term.constraints = constraints.get(term.iri, [])
+
+
+def changelog_html(markdown: str) -> Markup:
+    """A changelog section (the Markdown `ldkit release` writes) as HTML, every text escaped."""
+    out: list[str] = []
+    in_list = False
+    for line in markdown.splitlines():
+        if line.startswith("- "):
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{_inline(line[2:])}</li>")
+            continue
+        if in_list:
+            out.append("</ul>")
+            in_list = False
+        if line.startswith("### "):
+            out.append(f"<h4>{_inline(line[4:])}</h4>")
+        elif line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+    if in_list:
+        out.append("</ul>")
+    return Markup("\n".join(out))
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
 
 
 @functools.lru_cache(maxsize=8)

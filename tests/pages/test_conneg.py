@@ -57,7 +57,7 @@ TABLE = [
     ("/.well-known/void", BROWSER, 303, "/id/dataset/climate-mobility.html"),
     ("/ontology", "text/turtle", 303, "/ontology.ttl"),
     ("/ontology", BROWSER, 303, "/ontology.html"),
-    ("/ontology/0.1.0", "application/rdf+xml", 303, "/ontology.rdf"),
+    ("/ontology/0.1.0", "application/rdf+xml", 303, "/ontology/0.1.0.rdf"),  # its own document
     ("/ontology/9.9.9", BROWSER, 404, "text/html"),
 ]
 
