@@ -44,7 +44,7 @@ def dataset_copy(tmp_path: Path) -> Path:
     """A scratch copy of the repository's dataset folder that a test may break."""
     target = tmp_path / "dataset"
     target.mkdir()
-    for name in ("ontology", "data", "shapes", "queries"):
+    for name in ("ontology", "data", "shapes", "queries", "releases"):
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, target / name)
     shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")

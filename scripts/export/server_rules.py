@@ -10,6 +10,7 @@ from ldkit.server.settings import Settings
 
 # Media types tried for a thing, lowest priority first: a later match wins, so an RDF type named
 # anywhere in `Accept` beats the HTML page browsers ask for (q-values are not weighed).
+VERSION = r"(?:/[0-9]+\.[0-9]+\.[0-9]+)?"  # the ontology's version IRIs: `/ontology/0.1.0`
 ACCEPT_ORDER = (HTML, PLAIN_JSON, *reversed(RDF_FORMATS[:4]))
 
 
@@ -80,7 +81,7 @@ def nginx_rules(settings: Settings, special: dict[str, str], live: str | None = 
     for path, stem in special.items():
         lines += [f"location = {path} {{", *_nginx_negotiation(stem), "}"]
     lines += [
-        rf"location ~ ^(?<ldkit_thing>/(?:id/.*[^/]|ontology)){lookbehinds}$ {{",
+        rf"location ~ ^(?<ldkit_thing>/(?:id/.*[^/]|ontology{VERSION})){lookbehinds}$ {{",
         "    if (!-f $document_root$ldkit_thing.html) { return 404; }",
         *_nginx_negotiation("$ldkit_thing"),
         "}",
@@ -160,7 +161,7 @@ def htaccess_rules(settings: Settings, special: dict[str, str], live: str | None
     lines += [
         f"RewriteCond %{{REQUEST_URI}} !\\.({extensions})$",
         "RewriteCond %{DOCUMENT_ROOT}/$1.html -f",
-        "RewriteRule ^(id/.+|ontology)$ /$1.%{ENV:LDKIT_EXT} [R=303,L]",
+        f"RewriteRule ^(id/.+|ontology{VERSION})$ /$1.%{{ENV:LDKIT_EXT}} [R=303,L]",
         'Header always merge Vary "Accept" "expr=%{REQUEST_STATUS} == 303"',
         "",
         "# The live server's `_page`, `_lang` and `_format` URLs: the files named after them.",

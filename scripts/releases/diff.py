@@ -159,10 +159,18 @@ def _term_changes(old: Graph, new: Graph, namespace: str, show: Show) -> Iterato
         yield Change(REMOVED, str(term), detail, CONSUMERS)
     for term in sorted(before & after):
         yield from _deprecation(old, new, term, show)
+        if _renamed_now(old, new, term):
+            continue  # its axioms moved to the new name: the rename says it all
         yield from _kind(old, new, term)
         yield from _texts(old, new, term)
         yield from _hierarchy(old, new, term, show)
         yield from _domain_and_range(old, new, term, show)
+
+
+def _renamed_now(old: Graph, new: Graph, term: URIRef) -> bool:
+    """Whether `term` became, in `new`, a deprecated tombstone pointing at its new name."""
+    renamed = _deprecated(new, term) and _replacement(new, term) is not None
+    return renamed and not _deprecated(old, term)
 
 
 def _replacement(graph: Graph, term: URIRef) -> Node | None:
