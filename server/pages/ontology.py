@@ -9,21 +9,18 @@ and a link to its instances; the RDF is the ontology graph of the build.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response
-from rdflib import Graph, URIRef
-from rdflib.namespace import SH
 
 from ldkit.server import urls
-from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
+from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS
 from ldkit.server.namespaces import DCTERMS, OWL
 from ldkit.server.pages import dereference, reading
 from ldkit.server.pages.base import Reader, base_context, not_found, reader, respond, settings
+from ldkit.server.pages.constraints import Requirement, requirements
 from ldkit.server.pages.labels import Labels
 from ldkit.server.pages.listings import class_counts, property_counts
 from ldkit.server.pages.resource_view import prefixes_for
@@ -45,7 +42,7 @@ class Term:
     definitions: list[Value]
     domains: list[Value]
     ranges: list[Value]
-    constraints: list[tuple[str, str]]
+    constraints: list[Requirement]  # what the shapes ask of its instances (of its users)
     used: int
     instances_href: str | None
     deprecated: bool = False
@@ -63,7 +60,7 @@ class Term:
             "definitions": [v.as_json() for v in self.definitions],
             "domain": [v.iri for v in self.domains],
             "range": [v.iri for v in self.ranges],
-            "constraints": [{"path": p, "constraint": c} for p, c in self.constraints],
+            "constraints": [r.as_json() for r in self.constraints],
             "used": self.used,
         }
 
@@ -89,8 +86,7 @@ def ontology_version(version: str) -> Response:
 @blueprint.route(f"{urls.ONTOLOGY_PATH}.<string:extension>", methods=["GET"])
 def ontology_document(extension: str) -> Response:
     """The ontology in one format: its documentation, its JSON twin or the ontology graph."""
-    default = document_format(extension)
-    fmt = dereference.document_format(default) if default else None
+    fmt = dereference.suffix_format(extension)
     if fmt is None:
         return dereference.not_acceptable()
     config = settings()
@@ -151,7 +147,7 @@ def documented_terms(who: Reader) -> list[Term]:
     labels.fetch([*kinds, *mentioned])
     context = Context(config.base_iri, labels, who.lang, who.chosen)
     used = dict(class_counts()) | property_counts()
-    constraints = shape_constraints(str(config.shapes_dir), who.lang)
+    constraints = requirements(config, who.chain, kinds)
     prefixes = prefixes_for(config)
     terms = [
         _term(iri, kinds[iri], facts[iri], context, used, constraints, prefixes) for iri in kinds
@@ -166,7 +162,7 @@ def _term(
     facts: dict[str, list[Any]],
     context: Context,
     used: dict[str, int],
-    constraints: dict[str, list[tuple[str, str]]],
+    constraints: dict[str, list[Requirement]],
     prefixes: dict[str, str],
 ) -> Term:
     def shown(prop: str) -> list[Value]:
@@ -195,40 +191,3 @@ def _term(
         replaced_by=replacements if deprecated else [],
         notes=shown(skos + "changeNote") if deprecated else [],
     )
-
-
-@functools.lru_cache(maxsize=8)
-def shape_constraints(shapes_dir: str, lang: str) -> dict[str, list[tuple[str, str]]]:
-    """The SHACL property constraints on each target class: (path, what it says), read once."""
-    graph = Graph()
-    for shapes_file in sorted(Path(shapes_dir).glob("*.ttl")):
-        graph.parse(shapes_file, format="turtle")
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for shape, target in graph.subject_objects(SH.targetClass):
-        for prop in graph.objects(shape, SH.property):
-            path = graph.value(prop, SH.path)
-            messages = {
-                getattr(m, "language", None): str(m) for m in graph.objects(prop, SH.message)
-            }
-            text = messages.get(lang) or messages.get("en") or _summary(graph, prop)
-            found[str(target)].append(
-                (
-                    graph.namespace_manager.normalizeUri(path)
-                    if isinstance(path, URIRef)
-                    else "(path)",
-                    text,
-                )
-            )
-    return {k: sorted(v) for k, v in found.items()}
-
-
-def _summary(graph: Graph, prop: Any) -> str:
-    parts = []
-    for name in ("minCount", "maxCount", "datatype", "class", "pattern"):
-        value = graph.value(prop, SH[name])
-        if value is not None:
-            shown = (
-                graph.namespace_manager.normalizeUri(value) if isinstance(value, URIRef) else value
-            )
-            parts.append(f"sh:{name} {shown}")
-    return ", ".join(parts)
