@@ -19,13 +19,13 @@ import pyoxigraph as ox
 
 from ldkit.pipeline import ontology_checks
 from ldkit.pipeline.findings import counts
-from ldkit.pipeline.loading import Folder, rdf_files, read_folder
+from ldkit.pipeline.loading import Folder, Part, declared_prefixes, rdf_files, read_folder
 from ldkit.pipeline.releases.snapshots import publish_versions
 from ldkit.pipeline.validation import ValidationReport, check_files, validate_folder
 from ldkit.pipeline.void import Dump, describe_dataset
 from ldkit.server.formats import RDF_FORMATS, Format, by_key
 from ldkit.server.namespaces import PREFIXES
-from ldkit.server.settings import Settings
+from ldkit.server.settings import SHAPES_DUMP, Settings
 
 BUILD_FORMAT_VERSION = "2"  # 2: the versions of the ontology under versions/
 TRIPLE_DUMPS = ("ttl", "nt", "jsonld", "rdf")
@@ -149,6 +149,7 @@ def _write_build(
         )
         dumps = write_dumps(store, out / "dumps", [*data_graphs, ontology])
         publish_versions(settings, out)
+        dumps += write_shapes_dumps(folder.shapes, out / "dumps")
         description = describe_dataset(store, data_graphs, settings, dumps, built_at)
         (out / "void.ttl").write_bytes(description.serialize(format="turtle").encode())
         described = ox.NamedNode(settings.description_graph)
@@ -196,15 +197,38 @@ def write_dumps(
     return dumps
 
 
-def _write_dump(out: Path, fmt: Format, content: Sequence[ox.Quad] | Sequence[ox.Triple]) -> Dump:
-    name = f"dataset.{fmt.extension}.gz"
-    prefixes = PREFIXES if fmt.key in ("ttl", "trig") else None
-    body = ox.serialize(content, format=fmt.oxigraph, prefixes=prefixes)  # type: ignore[arg-type]
+def write_shapes_dumps(shapes: Part, out: Path) -> list[Dump]:
+    """The shapes of `shapes/` as dumps of their own (`shapes.ttl.gz`...), never in the store.
+
+    The Turtle keeps the prefixes the shapes files declare (`cmsh:`, `sh:`...).
+    """
+    if not shapes.present:
+        return []
+    triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in shapes.quads))
+    prefixes = declared_prefixes(shapes.files) or PREFIXES
+    dumps = []
+    for key in TRIPLE_DUMPS:
+        fmt = by_key(key, RDF_FORMATS)
+        assert fmt is not None
+        dumps.append(_write_dump(out, fmt, triples, SHAPES_DUMP, prefixes))
+    return dumps
+
+
+def _write_dump(
+    out: Path,
+    fmt: Format,
+    content: Sequence[ox.Quad] | Sequence[ox.Triple],
+    stem: str = "dataset",
+    prefixes: dict[str, str] = PREFIXES,
+) -> Dump:
+    name = f"{stem}.{fmt.extension}.gz"
+    declared = prefixes if fmt.key in ("ttl", "trig") else None
+    body = ox.serialize(content, format=fmt.oxigraph, prefixes=declared)  # type: ignore[arg-type]
     path = out / name
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
         stream.write(body)  # type: ignore[arg-type]
     data = path.read_bytes()
-    return Dump(name, fmt, len(data), hashlib.sha256(data).hexdigest())
+    return Dump(name, fmt, len(data), hashlib.sha256(data).hexdigest(), shapes=stem == SHAPES_DUMP)
 
 
 def swap_into_place(staging: Path, target: Path) -> None:

@@ -119,6 +119,21 @@ def parse_file(path: Path, base_iri: str | None = None, shown: str | None = None
         raise InputError(f"{shown}: {error}") from None
 
 
+def declared_prefixes(paths: list[Path]) -> dict[str, str]:
+    """The prefixes the Turtle and TriG files among `paths` declare (a later file wins)."""
+    found: dict[str, str] = {}
+    for path in paths:
+        fmt = rdf_format_for_path(path.name)
+        if fmt is None or fmt.oxigraph not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            continue
+        with _open(path) as stream:
+            parser = ox.parse(stream, format=fmt.oxigraph)  # type: ignore[arg-type]
+            for _quad in parser:
+                pass
+            found.update(parser.prefixes)
+    return found
+
+
 def _shown(settings: Settings, path: Path) -> str:
     try:
         return str(path.relative_to(settings.root))

@@ -19,6 +19,7 @@ from ldkit.server.namespaces import (
     RDF,
     RDFS,
     SD,
+    SH,
     VOID,
     XSD,
 )
@@ -43,6 +44,7 @@ class Dump:
     format: Format
     byte_size: int
     sha256: str
+    shapes: bool = False  # the SHACL shapes of `shapes/`, not the data
 
 
 def describe_dataset(
@@ -218,20 +220,24 @@ def _distributions(
 ) -> None:
     for dump in dumps:
         url = URIRef(f"{settings.base_iri}dumps/{dump.name}")
-        distribution = URIRef(f"{settings.dataset_iri}/distribution/{dump.format.key}")
-        graph.add((dataset, VOID.dataDump, url))
+        key = f"shapes-{dump.format.key}" if dump.shapes else dump.format.key
+        distribution = URIRef(f"{settings.dataset_iri}/distribution/{key}")
+        titles = (
+            {
+                "en": f"SHACL shapes ({dump.format.label})",
+                "fr": f"Formes SHACL ({dump.format.label})",
+            }
+            if dump.shapes
+            else {"en": f"{dump.format.label} dump", "fr": f"Export {dump.format.label}"}
+        )
+        if dump.shapes:  # what the data must conform to, not a dump of the data
+            graph.add((distribution, DCTERMS.conformsTo, URIRef(str(SH))))
+        else:
+            graph.add((dataset, VOID.dataDump, url))
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
-        graph.add((distribution, DCTERMS.title, Literal(f"{dump.format.label} dump", lang="en")))
-        _label(
-            graph,
-            distribution,
-            settings,
-            {
-                "en": f"{dump.format.label} dump",
-                "fr": f"Export {dump.format.label}",
-            },
-        )
+        graph.add((distribution, DCTERMS.title, Literal(titles["en"], lang="en")))
+        _label(graph, distribution, settings, titles)
         graph.add((distribution, DCAT.downloadURL, url))
         graph.add((distribution, DCAT.mediaType, URIRef(IANA + dump.format.media_type)))
         graph.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ldkit.server import messages, urls
-from ldkit.server.pages import dataset, diagram, listings, ontology, resource, timeline
+from ldkit.server.pages import dataset, diagram, listings, ontology, resource, shapes, timeline
 from ldkit.server.running import STORE
 from ldkit.server.settings import Settings
 from ldkit.server.sparql import endpoint, graph_store
@@ -36,10 +36,12 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
         home_url=urls.home_url,
         search_url=urls.search_url,
         ontology_url=urls.ontology_url,
+        shapes_url=urls.shapes_url,
         picture_url=urls.picture_url,
         ui=messages.text,
     )
-    for view in (endpoint, graph_store, resource, listings, dataset, ontology, timeline, diagram):
+    pages = (resource, listings, dataset, ontology, shapes, timeline, diagram)
+    for view in (endpoint, graph_store, *pages):
         app.register_blueprint(view.blueprint)
     for failure in STORE_FAILURES:
         app.register_error_handler(failure, store_failure_response)

@@ -57,6 +57,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unit_of": {"en": "is part of", "fr": "fait partie de"},
     "skip": {"en": "Skip to content", "fr": "Aller au contenu"},
+    # the shapes
+    "shapes": {"en": "Shapes", "fr": "Formes"},
+    "shapes_title": {"en": "SHACL shapes of the data", "fr": "Formes SHACL des données"},
+    "shapes_intro": {
+        "en": "What the data must conform to: every shape, by what it targets.",
+        "fr": "Ce à quoi les données doivent se conformer : chaque forme, selon sa cible.",
+    },
+    "must_have": {"en": "What an instance must have", "fr": "Ce qu'une instance doit avoir"},
+    "severity_violation": {"en": "Violation", "fr": "Violation"},
+    "severity_warning": {"en": "Warning", "fr": "Avertissement"},
+    "severity_info": {"en": "Info", "fr": "Information"},
+    "target_class": {"en": "instances of", "fr": "instances de"},
+    "target_implicit": {
+        "en": "instances of (the shape is the class)",
+        "fr": "instances de (la forme est la classe)",
+    },
+    "target_subjectsOf": {"en": "things with the property", "fr": "choses ayant la propriété"},
+    "target_objectsOf": {"en": "values of the property", "fr": "valeurs de la propriété"},
+    "target_node": {"en": "the node", "fr": "le nœud"},
+    "targets": {"en": "Targets", "fr": "Cibles"},
+    "inherited_from": {"en": "Inherited from", "fr": "Hérité de"},
+    "things_with": {
+        "en": "Things with property {p} must",
+        "fr": "Les choses ayant la propriété {p} doivent",
+    },
+    "things_valued": {
+        "en": "Values of property {p} must",
+        "fr": "Les valeurs de la propriété {p} doivent",
+    },
+    "every_instance": {"en": "Every instance of {c}", "fr": "Toute instance de {c}"},
+    "the_thing": {"en": "the thing itself", "fr": "la chose elle-même"},
+    "used_by_others": {
+        "en": "Shapes other shapes use",
+        "fr": "Formes utilisées par d'autres formes",
+    },
+    "deactivated": {"en": "deactivated", "fr": "désactivée"},
+    "prefixes": {"en": "Prefixes", "fr": "Préfixes"},
     # the pictures
     "as_list": {"en": "The same, as a list", "fr": "La même chose, en liste"},
     "as_table": {"en": "The same, as a table", "fr": "La même chose, en tableau"},

@@ -13,6 +13,7 @@ from typing import Any
 
 DEFAULT_BASE_IRI = "https://w3id.org/ldkit/dataset/"
 CHECK_SEVERITIES = ("error", "warning", "info", "off")
+SHAPES_DUMP = "shapes"  # the stem of the build's shapes dumps: `dumps/shapes.ttl.gz`...
 
 
 class SettingsError(ValueError):
@@ -61,6 +62,11 @@ class Settings:
     @property
     def shapes_dir(self) -> Path:
         return self.root / "shapes"
+
+    @property
+    def shapes_dump(self) -> Path:
+        """The build's Turtle dump of the shapes: what the server publishes at `/shapes`."""
+        return self.build_dir / "dumps" / f"{SHAPES_DUMP}.ttl.gz"
 
     @property
     def queries_dir(self) -> Path:

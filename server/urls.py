@@ -42,6 +42,7 @@ CLASSES_PATH = f"{SYSTEM_PREFIX}/classes"
 TIMELINE_PATH = f"{SYSTEM_PREFIX}/timeline"
 DIAGRAM_PATH = f"{SYSTEM_PREFIX}/organisations"
 ONTOLOGY_PATH = "/ontology"
+SHAPES_PATH = "/shapes"
 VOID_PATH = "/.well-known/void"
 DUMPS_PATH = "/dumps"
 
@@ -113,6 +114,18 @@ def term_anchor(term_iri: str, ontology_iri: str | None = None) -> str:
     if ontology_iri and term_iri.startswith(ontology_iri + "#"):
         return term_iri[len(ontology_iri) + 1 :]
     return "term-" + quote(term_iri, safe="").replace("%", "_")
+
+
+def shapes_url(shape_name: str | None = None, lang: str | None = None) -> str:
+    """The shapes' documentation, at the section of a shape (`cmsh:EventShape`) when given."""
+    anchor = f"#{shape_anchor(shape_name)}" if shape_name else ""
+    return with_params(SHAPES_PATH, lang) + anchor
+
+
+def shape_anchor(shape_name: str) -> str:
+    """The HTML id of a shape's section: its local name (`EventShape`), else a quoted id."""
+    local = shape_name.rsplit(":", 1)[-1] if not shape_name.startswith("<") else shape_name
+    return local if local.isidentifier() else "shape-" + quote(local, safe="").replace("%", "_")
 
 
 def picture_url(kind: str, lang: str | None = None) -> str:

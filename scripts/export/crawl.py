@@ -25,6 +25,8 @@ from ldkit.server.settings import Settings
 def seeds(settings: Settings, things: list[str]) -> list[str]:
     seeds = [urls.HOME_PATH, urls.ONTOLOGY_PATH, urls.VOID_PATH]
     seeds += [f"{urls.ONTOLOGY_PATH}.{ext}" for ext in DOCUMENT_EXTENSIONS]
+    if settings.shapes_dump.is_file():
+        seeds += [urls.SHAPES_PATH, *(f"{urls.SHAPES_PATH}.{ext}" for ext in DOCUMENT_EXTENSIONS)]
     for iri in things:
         path = urls.resource_url(iri, settings.base_iri)
         if not path:

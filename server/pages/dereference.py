@@ -12,6 +12,7 @@ from flask import Response, request
 
 from ldkit.server import urls
 from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, choose, requested_format
+from ldkit.server.formats import document_format as by_extension
 from ldkit.server.pages.base import finish
 from ldkit.server.sparql.results import triples_body
 
@@ -38,6 +39,12 @@ def document_format(default: Format) -> Format | None:
     return requested_format(named, RESOURCE_FORMATS) if named else default
 
 
+def suffix_format(extension: str) -> Format | None:
+    """The format of `/thing.{extension}` (None for an unknown suffix), `?_format=` first."""
+    default = by_extension(extension)
+    return document_format(default) if default else None
+
+
 def not_acceptable() -> Response:
     """406 with the list of what is on offer."""
     offered = ", ".join(f.media_type for f in RESOURCE_FORMATS)
@@ -62,6 +69,15 @@ def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: in
     if truncated:
         response.headers["X-Ldkit-Truncated"] = "true"
     return finish(response)
+
+
+def alternates(thing_path: str) -> list[tuple[str, str, str]]:
+    """The RDF documents of a thing as a page's alternates: (label, href, media type)."""
+    return [
+        (f.label, f"{thing_path}.{f.extension}", f.media_type)
+        for f in RESOURCE_FORMATS
+        if f in RDF_FORMATS
+    ]
 
 
 def _lang_param() -> str | None:

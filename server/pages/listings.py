@@ -19,6 +19,7 @@ from ldkit.server.pages.base import (
     respond,
     settings,
 )
+from ldkit.server.pages.constraints import requirements
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, Value, show_iri
@@ -100,6 +101,7 @@ def class_page(name: str) -> Response:
         "things": [show_iri(t, context) for t in things],
         "next": links.get("next"),
         "prev": links.get("prev"),
+        "requirements": requirements(config, who.chain, [class_iri]).get(class_iri, []),
     }
     twin = {
         "class": class_iri,
@@ -108,6 +110,7 @@ def class_page(name: str) -> Response:
         "page": number,
         "things": [v.as_json() for v in page["things"]],
         "next": links.get("next"),
+        "requirements": [r.as_json() for r in page["requirements"]],
     }
     return respond("class.html", {**base_context(who), "listing": page}, twin, links=links)
 

@@ -10,22 +10,18 @@ what the ontology states (its header and its own terms), with the prefixes its f
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections import defaultdict
-from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response
 from markupsafe import Markup
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ldkit.server import urls
-from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, document_format
+from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS
 from ldkit.server.messages import text as ui
 from ldkit.server.pages import dereference, reading, versions
 from ldkit.server.pages.base import (
@@ -38,6 +34,7 @@ from ldkit.server.pages.base import (
     settings,
 )
 from ldkit.server.pages.class_diagram import class_diagram
+from ldkit.server.pages.constraints import ShapesGraph, requirements
 from ldkit.server.pages.layout import NODE_DIMENSIONS
 from ldkit.server.pages.listings import class_counts, property_counts
 from ldkit.server.pages.ontology_doc import SECTIONS, Documentation, document
@@ -94,8 +91,7 @@ def _stored_name(config: Settings, number: str) -> str | None:
 
 
 def _document(name: str, extension: str, path: str) -> Response:
-    default = document_format(extension)
-    fmt = dereference.document_format(default) if default else None
+    fmt = dereference.suffix_format(extension)
     if fmt is None:
         return dereference.not_acceptable()
     config = settings()
@@ -107,7 +103,7 @@ def _document(name: str, extension: str, path: str) -> Response:
         return dereference.rdf_response(triples, fmt, version.prefixes, config.row_limit)
     who = reader()
     doc = document(version, config.ontology_iri, config.base_iri, who.chain, who.lang, who.chosen)
-    _add_constraints(doc, config, who)
+    _add_constraints(doc, version, who)
     if name == versions.CURRENT:
         _add_uses(doc, config, who)
     releases = versions.releases(config)
@@ -159,7 +155,11 @@ def own_statements(graph: Graph, ontology_iri: str, namespace: str) -> list[ox.T
             if isinstance(triple[2], BNode) and triple[2] not in seen:
                 seen.add(triple[2])
                 todo.append(triple[2])
-    return list(ox.parse(own.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
+    return _triples(own)
+
+
+def _triples(graph: Graph) -> list[ox.Triple]:
+    return list(ox.parse(graph.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
 
 
 def _add_uses(doc: Documentation, config: Settings, who: Reader) -> None:
@@ -192,10 +192,15 @@ def _examples(classes: list[str]) -> dict[str, list[str]]:
     return {c: sorted(xs) for c, xs in found.items()}
 
 
-def _add_constraints(doc: Documentation, config: Settings, who: Reader) -> None:
-    constraints = shape_constraints(str(config.shapes_dir), who.lang)
+def _add_constraints(doc: Documentation, version: versions.Version, who: Reader) -> None:
+    """What the version's shapes ask of each class's instances (and of each property's users)."""
+    config = settings()
+    shapes = None  # the current version's: the build's shapes dump
+    if version.name != versions.CURRENT:
+        shapes = ShapesGraph(version.shapes, _triples(version.shapes), version.prefixes)
+    found = requirements(config, who.chain, [t.iri for t in doc.terms], shapes)
     for term in doc.terms:
-        term.constraints = constraints.get(term.iri, [])
+        term.constraints = found.get(term.iri, [])
 
 
 def changelog_html(markdown: str) -> Markup:
@@ -225,40 +230,3 @@ def _inline(text: str) -> str:
     escaped = html.escape(text)
     escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
-
-
-@functools.lru_cache(maxsize=8)
-def shape_constraints(shapes_dir: str, lang: str) -> dict[str, list[tuple[str, str]]]:
-    """The SHACL property constraints on each target class: (path, what it says), read once."""
-    graph = Graph()
-    for shapes_file in sorted(Path(shapes_dir).glob("*.ttl")):
-        graph.parse(shapes_file, format="turtle")
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for shape, target in graph.subject_objects(SH.targetClass):
-        for prop in graph.objects(shape, SH.property):
-            path = graph.value(prop, SH.path)
-            messages = {
-                getattr(m, "language", None): str(m) for m in graph.objects(prop, SH.message)
-            }
-            text = messages.get(lang) or messages.get("en") or _summary(graph, prop)
-            found[str(target)].append(
-                (
-                    graph.namespace_manager.normalizeUri(path)
-                    if isinstance(path, URIRef)
-                    else "(path)",
-                    text,
-                )
-            )
-    return {k: sorted(v) for k, v in found.items()}
-
-
-def _summary(graph: Graph, prop: Any) -> str:
-    parts = []
-    for name in ("minCount", "maxCount", "datatype", "class", "pattern"):
-        value = graph.value(prop, SH[name])
-        if value is not None:
-            shown = (
-                graph.namespace_manager.normalizeUri(value) if isinstance(value, URIRef) else value
-            )
-            parts.append(f"sh:{name} {shown}")
-    return ", ".join(parts)

@@ -78,6 +78,7 @@ class Term:
             "replaced_by": iris(self.replaced_by),
             "used": self.used,
             "examples": iris(self.examples),
+            "constraints": [c.as_json() for c in self.constraints],
         }
 
 

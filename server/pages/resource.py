@@ -56,7 +56,7 @@ def document(iri: str, default: Format) -> Response:
     page = page_number()
     view = resource_view.build(iri, triples, config, who, page, facts)
     path = urls.resource_url(iri, config.base_iri) or "/"
-    alternates = [(f.label, f"{path}.{f.extension}", f.media_type) for f in RESOURCE_FORMATS[1:5]]
+    alternates = dereference.alternates(path)
     context = {
         **base_context(who),
         "page": view,
