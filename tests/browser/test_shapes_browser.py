@@ -52,3 +52,26 @@ def test_a_class_page_links_its_shapes_to_the_shapes_page(
     page.click("section.requirements a:text-is('cmsh:CreativeWorkShape')")
     assert page.url.endswith("/shapes.html#CreativeWorkShape")  # the 303 keeps the fragment
     assert page.locator("section#CreativeWorkShape").is_visible()
+
+
+def test_the_ontology_page_follows_its_hierarchy_and_shows_what_events_must_have(
+    server: RunningServer, page: Page
+) -> None:
+    page.goto(f"http://127.0.0.1:{server.port}/")
+    page.click("header.site nav a:text-is('Ontology')")
+    assert page.url.endswith("/ontology.html")
+    assert page.locator("h1").inner_text() == "Climate-mobility ontology"
+    assert "Version" in page.locator("dl#metadata").inner_text()
+    member = page.locator("section.term#memberCount")
+    member.locator("dd a:text-is('count')").click()  # "Subproperty of: count"
+    assert page.url.endswith("#count")
+    assert page.locator("section.term#count h3").inner_text() == "count"
+    assert page.locator("section#diagram svg a.node").count() >= 5
+    event = page.locator("details.term.reused[id='term-https_3A_2F_2Fschema.org_2FEvent']")
+    assert (
+        "What an instance must have" in event.inner_text()
+        or "schema:startDate" in event.inner_text()
+    )
+    page.goto(f"http://127.0.0.1:{server.port}/ontology/0.1.0")
+    assert page.url.endswith("/ontology/0.1.0.html")  # a release's own document
+    assert "This is release 0.1.0" in page.locator("#old-release").inner_text()
