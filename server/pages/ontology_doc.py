@@ -10,6 +10,7 @@ page documents go to its section; every label is picked in one language, with fa
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -138,7 +139,7 @@ def document(
 
     def values(iris: Iterable[Node]) -> list[Value]:
         found = {str(i): linked(i) for i in iris if isinstance(i, URIRef)}
-        return sorted(found.values(), key=lambda v: v.text.lower())
+        return sorted(found.values(), key=lambda v: _sort_key(v.text))
 
     hierarchy = {"class": RDFS.subClassOf, "property": RDFS.subPropertyOf}
     terms = []
@@ -164,7 +165,7 @@ def document(
                 notes=[n for n in [_text(graph, node, (SKOS.changeNote,), chain)] if n],
             )
         )
-    terms.sort(key=lambda t: (t.label.text.lower(), t.iri))
+    terms.sort(key=lambda t: (_sort_key(t.label.text), t.iri))
     own: dict[str, list[Term]] = {s: [t for t in terms if t.own and t.kind == s] for s in SECTIONS}
     return Documentation(
         iri=ontology_iri,
@@ -174,6 +175,11 @@ def document(
         reused_properties=[t for t in terms if not t.own and t.kind != "class"],
         namespaces=sorted(version.prefixes.items()),
     )
+
+
+def _sort_key(text: str) -> str:
+    """Alphabetical order as a reader expects it: "à la date du" among the a's."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 def _namespace(graph: Graph, ontology_iri: str) -> str:
