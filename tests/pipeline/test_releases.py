@@ -134,3 +134,30 @@ def test_both_versions_answer_in_html_and_turtle(
     assert '"/ontology/2.0.0.html?_lang=en#changes"' in listed  # its changelog section
     assert '"/ontology/1.0.0.html?_lang=en"' in listed and "1 February 2026" in listed
     assert client.get("/ontology/1.1.0").status_code == 404
+
+
+def test_the_shipped_dataset_releases_0_2_0_and_0_1_0_still_answers(
+    dataset_copy: Path, app_client: Callable[..., FlaskClient]
+) -> None:
+    ontology = dataset_copy / "ontology" / "climate-mobility.ttl"
+    text = ontology.read_text(encoding="utf-8").replace(
+        'dcterms:creator "ldkit contributors" ;',
+        'dcterms:creator "ldkit contributors" ;\n    dcterms:bibliographicCitation'
+        ' "ldkit contributors (2026). Climate-mobility ontology."@en ;',
+    )
+    ontology.write_text(text, encoding="utf-8")
+    done = run_cli(dataset_copy, "release", "0.2.0", "--date", "2026-12-03")
+    assert done.exit_code == 0, done.output
+    settings = load_settings(dataset_copy, out=dataset_copy / "dist")
+    build_folder(settings)
+    client = app_client(settings)
+    cm = "https://w3id.org/climate-mobility/ontology"
+    for number in ("0.1.0", "0.2.0"):
+        assert client.get(f"/ontology/{number}").headers["Location"] == f"/ontology/{number}.html"
+        assert client.get(f"/ontology/{number}.html").status_code == 200
+        graph = Graph().parse(data=client.get(f"/ontology/{number}.ttl").data, format="turtle")
+        assert graph.value(URIRef(cm), OWL.versionInfo) == Literal(number)
+    current = Graph().parse(data=client.get("/ontology.ttl").data, format="turtle")
+    assert current.value(URIRef(cm), OWL.priorVersion) == URIRef(f"{cm}/0.1.0")
+    page = client.get("/ontology.html?_lang=en").get_data(as_text=True)
+    assert "ldkit contributors (2026). Climate-mobility ontology." in page  # its own citation
