@@ -1,15 +1,18 @@
-"""HTTP done once for every SPARQL response: CORS, validators, caching, compression, CSP."""
+"""HTTP done once: CORS, validators, caching, compression, CSP, and the 303 of every thing."""
 
 from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 from datetime import datetime
 
 from flask import Request, Response
 from werkzeug.http import http_date, parse_accept_header
 
-from ldkit.server.stores.base import DatasetVersion
+from ldkit.server import urls
+from ldkit.server.formats import RESOURCE_FORMATS, choose
+from ldkit.server.stores.base import DatasetVersion, Store
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
@@ -35,6 +38,48 @@ CONDITIONAL_REQUEST_HEADERS = (
     "HTTP_IF_RANGE",
     "HTTP_RANGE",
 )
+
+
+def see_other(request: Request, thing_path: str, document_path: str | None = None) -> Response:
+    """The 303 from a thing to its document in the negotiated format (406 when none fits).
+
+    `?_format=` first, else `Accept` with its q-values (none, or `*/*`: the HTML page); `_lang`
+    goes along to pages. The caller adds the page headers (`finish_page`).
+    """
+    fmt = choose(request.args.get("_format"), request.headers.get("Accept"), RESOURCE_FORMATS)
+    if fmt is None:
+        return not_acceptable(request)
+    lang = request.args.get("_lang") or None
+    target = urls.document_url(document_path or thing_path, fmt.extension, lang)
+    response = Response(status=303, headers={"Location": target})
+    response.vary.add("Accept")
+    return response
+
+
+def not_acceptable(request: Request) -> Response:
+    """406 with the list of what is on offer."""
+    offered = ", ".join(f.media_type for f in RESOURCE_FORMATS)
+    asked = request.args.get("_format") or request.headers.get("Accept", "")
+    response = Response(
+        f"cannot answer {asked}; this resource is offered as {offered}\n",
+        status=406,
+        content_type="text/plain; charset=utf-8",
+    )
+    response.vary.add("Accept")
+    return response
+
+
+def finish_page(response: Response, request: Request, store: Store) -> Response:
+    """CSP, CORS, `Vary` and validators for any answer of the pages (`no-store` but for 200)."""
+    response.vary.update(("Accept", "Accept-Language"))
+    add_page_policy(add_cors(response, request))
+    if response.status_code != 200:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    variant = hashlib.sha256(
+        f"{request.full_path}|{request.headers.get('Accept-Language', '')}".encode()
+    ).hexdigest()[:16]
+    return finish_read(response, request, store.version(), variant, store.writable)
 
 
 def add_cors(response: Response, request: Request) -> Response:

@@ -8,7 +8,6 @@ the page, or the twin for `?_format=json`, with the Content-Security-Policy, `Va
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +15,7 @@ from flask import Response, jsonify, render_template, request
 
 from ldkit.server import urls
 from ldkit.server.formats import PLAIN_JSON, negotiate_language
-from ldkit.server.http_headers import add_cors, add_page_policy, finish_read
+from ldkit.server.http_headers import finish_page
 from ldkit.server.pages.labels import Labels
 from ldkit.server.running import current_store
 from ldkit.server.settings import Settings
@@ -85,16 +84,7 @@ def respond(
 
 def finish(response: Response) -> Response:
     """CSP, CORS, `Vary` and validators for any answer of the pages."""
-    response.vary.update(("Accept", "Accept-Language"))
-    add_page_policy(add_cors(response, request))
-    if response.status_code != 200:
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    store = current_store()
-    variant = hashlib.sha256(
-        f"{request.full_path}|{request.headers.get('Accept-Language', '')}".encode()
-    ).hexdigest()[:16]
-    return finish_read(response, request, store.version(), variant, store.writable)
+    return finish_page(response, request, current_store())
 
 
 def labels_for(who: Reader, iris: Iterable[str]) -> Labels:

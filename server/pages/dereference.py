@@ -10,27 +10,16 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from ldkit.server import urls
-from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, choose, requested_format
+from ldkit.server import http_headers
+from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, requested_format
 from ldkit.server.formats import document_format as by_extension
 from ldkit.server.pages.base import finish
 from ldkit.server.sparql.results import triples_body
 
 
-def chosen_format() -> Format | None:
-    """The format a request for a thing asks for, or None when none is on offer."""
-    return choose(request.args.get("_format"), request.headers.get("Accept"), RESOURCE_FORMATS)
-
-
 def see_other(thing_path: str, document_path: str | None = None) -> Response:
     """The 303 from a thing to its document in the negotiated format (406 when none fits)."""
-    fmt = chosen_format()
-    if fmt is None:
-        return not_acceptable()
-    target = urls.document_url(document_path or thing_path, fmt.extension, _lang_param())
-    response = Response(status=303, headers={"Location": target})
-    response.vary.add("Accept")
-    return finish(response)
+    return finish(http_headers.see_other(request, thing_path, document_path))
 
 
 def document_format(default: Format) -> Format | None:
@@ -47,15 +36,7 @@ def suffix_format(extension: str) -> Format | None:
 
 def not_acceptable() -> Response:
     """406 with the list of what is on offer."""
-    offered = ", ".join(f.media_type for f in RESOURCE_FORMATS)
-    asked = request.args.get("_format") or request.headers.get("Accept", "")
-    response = Response(
-        f"cannot answer {asked}; this resource is offered as {offered}\n",
-        status=406,
-        content_type="text/plain; charset=utf-8",
-    )
-    response.vary.add("Accept")
-    return finish(response)
+    return finish(http_headers.not_acceptable(request))
 
 
 def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: int) -> Response:
@@ -78,7 +59,3 @@ def alternates(thing_path: str) -> list[tuple[str, str, str]]:
         for f in RESOURCE_FORMATS
         if f in RDF_FORMATS
     ]
-
-
-def _lang_param() -> str | None:
-    return request.args.get("_lang") or None

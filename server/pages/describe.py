@@ -212,9 +212,3 @@ def incoming_pages(
         if "l" in row:
             texts.append(row["l"])
     return {p: list(things.items()) for p, things in found.items()}
-
-
-def exists(iri: str) -> bool:
-    """Whether the dataset says anything of `iri`, as subject or object."""
-    x = reading.iri(iri)
-    return reading.ask(f"ASK {{ {{ {x} ?p ?o }} UNION {{ ?s ?q {x} }} }}")

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 
 from ldkit.server import urls
 from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, Format
+from ldkit.server.http_headers import finish_page, see_other
 from ldkit.server.pages import dereference, describe, resource_view
 from ldkit.server.pages.base import (
     base_context,
@@ -15,7 +16,9 @@ from ldkit.server.pages.base import (
     respond,
     settings,
 )
+from ldkit.server.running import current_store
 from ldkit.server.sparql.protocol import ProtocolError
+from ldkit.server.stores.base import Store
 
 blueprint = Blueprint("resources", __name__)
 
@@ -25,12 +28,13 @@ def thing_or_document(name: str) -> Response:
     """`/id/x` answers 303 to `/id/x.{ext}`; `/id/x.{ext}` is the document in that format."""
     stem, dot, extension = name.rpartition(".")
     fmt = next((f for f in RESOURCE_FORMATS if dot and f.extension == extension), None)
-    if fmt is None:
-        iri = f"{settings().base_iri}id/{name}"
-        if not _exists(iri):
+    store = current_store()
+    if fmt is None:  # the thing: 303 to its document (the shortest way through the server)
+        iri = f"{store.settings.base_iri}id/{name}"
+        if not _exists(store, iri):
             return not_found(iri)
-        return dereference.see_other(f"/id/{name}")
-    return document(f"{settings().base_iri}id/{stem}", fmt)
+        return finish_page(see_other(request, f"/id/{name}"), request, store)
+    return document(f"{store.settings.base_iri}id/{stem}", fmt)
 
 
 def document(iri: str, default: Format) -> Response:
@@ -66,8 +70,8 @@ def document(iri: str, default: Format) -> Response:
     return respond("resource.html", context, view.twin(), alternates=alternates)
 
 
-def _exists(iri: str) -> bool:
+def _exists(store: Store, iri: str) -> bool:
     try:
-        return describe.exists(iri)
+        return store.knows(iri)
     except (ValueError, ProtocolError):
         return False

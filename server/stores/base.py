@@ -14,6 +14,8 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import pyoxigraph as ox
+
 from ldkit.server.settings import Settings
 
 CACHE_ENTRIES = 4096
@@ -101,6 +103,21 @@ class Outcome:
     cached: bool = False
 
 
+def knows_by_asking(store: Store, iri: str) -> bool:
+    """Whether the dataset says anything of `iri`, as subject or object: one cached ASK."""
+    x = str(ox.NamedNode(iri))
+    job = QueryJob(
+        f"ASK {{ {{ {x} ?p ?o }} UNION {{ ?s ?q {x} }} }}",
+        "application/sparql-results+json",
+        1,
+        store.settings.base_iri,
+    )
+    answer = store.run(job, cacheable=True).answer
+    if answer.status >= 400:
+        return False
+    return bool(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
+
+
 class StoreUnavailable(RuntimeError):
     """The store cannot answer at all (a remote store down, refusing us or failing)."""
 
@@ -116,6 +133,8 @@ class Store(Protocol):
     def version(self) -> DatasetVersion: ...
 
     def run(self, job: Job, cacheable: bool = False) -> Outcome: ...
+
+    def knows(self, iri: str) -> bool: ...
 
     def forget(self) -> None: ...
 

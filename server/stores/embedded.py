@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from ldkit.server.settings import Settings
 from ldkit.server.stores.base import (
     WRITES,
@@ -21,6 +23,7 @@ from ldkit.server.stores.base import (
     DatasetVersion,
     Job,
     Outcome,
+    knows_by_asking,
     parse_time,
 )
 from ldkit.server.stores.pool import QueryPool
@@ -39,6 +42,8 @@ class EmbeddedStore:
         self._cache = AnswerCache()
         self._stamp: tuple[Any, ...] = ()
         self._version = DatasetVersion("", datetime.now(UTC))
+        self._lookup: tuple[str, ox.Store] | None = None  # (version tag, read-only handle)
+        self._stamped = (self.build_dir / "build.json", self.paths.generation)  # what versions
 
     @property
     def writable(self) -> bool:
@@ -47,7 +52,7 @@ class EmbeddedStore:
 
     def version(self) -> DatasetVersion:
         """The current dataset version; re-read only when build.json or the generation changed."""
-        stamp = tuple(_stat(p) for p in (self.build_dir / "build.json", self.paths.generation))
+        stamp = tuple(_stat(p) for p in self._stamped)
         if stamp != self._stamp:
             self._version = _read_version(self.build_dir, self.paths.generation)
             self._stamp = stamp
@@ -72,12 +77,35 @@ class EmbeddedStore:
             self.forget()
         return Outcome(answer, seconds, version)
 
+    def knows(self, iri: str) -> bool:
+        """Whether the dataset says anything of `iri`, as subject or object.
+
+        Read-only (no update token: nothing but a build changes the store), this is two index
+        lookups in a read-only handle of this web process, opened again when the build changes;
+        with writes possible, an ASK through the query processes (cached per version).
+        """
+        if self.writable:
+            return knows_by_asking(self, iri)
+        node = ox.NamedNode(iri)
+        store = self._lookups()
+        for pattern in ((node, None, None, None), (None, None, node, None)):
+            if next(iter(store.quads_for_pattern(*pattern)), None) is not None:
+                return True
+        return False
+
+    def _lookups(self) -> ox.Store:
+        tag = self.version().tag
+        if self._lookup is None or self._lookup[0] != tag:
+            self._lookup = (tag, ox.Store.read_only(str(self.paths.store)))
+        return self._lookup[1]
+
     def forget(self) -> None:
         """Empty the answer cache (after a write)."""
         self._cache.clear()
 
     def close(self) -> None:
         """Stop the query processes."""
+        self._lookup = None
         self.pool.close()
 
 

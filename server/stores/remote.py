@@ -66,6 +66,7 @@ from ldkit.server.stores.base import (
     TimeLimitExceeded,
     UpdateJob,
     WriteGraphJob,
+    knows_by_asking,
     parse_time,
 )
 from ldkit.server.stores.http_client import Credentials, Refusal, Unreachable, open_request
@@ -152,6 +153,10 @@ class RemoteStore:
         if cacheable:
             self._cache.put(key, answer)
         return Outcome(answer, time.perf_counter() - started, version)
+
+    def knows(self, iri: str) -> bool:
+        """Whether the dataset says anything of `iri` (an ASK to the store, cached)."""
+        return knows_by_asking(self, iri)
 
     def forget(self) -> None:
         """Empty the answer cache and read the version again on next use."""
