@@ -8,13 +8,11 @@ picture says the same in text.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
-from ldkit.server.pages.layout import Edge, Node, layers, place, route
+from ldkit.server.pages.layout import Edge, box, laid_out, layers
 from ldkit.server.pages.ontology_doc import Documentation
 
-NODE_CHARACTERS = 26
 SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
@@ -49,23 +47,10 @@ def class_diagram(doc: Documentation, subclass_label: str) -> dict[str, Any]:
                         shown.add(up.iri)
                         stack.append(up.iri)
     edges = list({(e.source, e.target, e.prop): e for e in edges}.values())
-    nodes = {}
-    for iri in sorted(shown):
-        value = classes[iri].label
-        lines = textwrap.wrap(value.text, NODE_CHARACTERS, max_lines=3, placeholder=" …")
-        nodes[iri] = Node(value, lines or [value.text[:NODE_CHARACTERS]])
+    nodes = {iri: box(classes[iri].label) for iri in sorted(shown)}
     # a superclass above its subclasses, a domain above its ranges: arrows go down, not sideways
     above = [(e.source, e.target) if e.hierarchical else (e.target, e.source) for e in edges]
     depth = layers(sorted(shown), above)
     for iri, node in nodes.items():
         node.layer = depth[iri]
-    width, height = place(nodes, edges)
-    for edge in edges:
-        route(edge, nodes[edge.source], nodes[edge.target])
-    return {
-        "nodes": sorted(nodes.values(), key=lambda n: (n.y, n.x)),
-        "edges": edges,
-        "by_iri": {iri: node.value for iri, node in nodes.items()},
-        "width": width,
-        "height": height,
-    }
+    return laid_out(nodes, edges)

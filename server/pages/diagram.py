@@ -8,7 +8,6 @@ relations (a whole above its parts), deterministically.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from flask import Blueprint, Response
@@ -17,7 +16,7 @@ from ldkit.server import urls
 from ldkit.server.namespaces import ORG, SCHEMA
 from ldkit.server.pages import reading
 from ldkit.server.pages.base import Reader, base_context, labels_for, reader, respond, settings
-from ldkit.server.pages.layout import NODE_DIMENSIONS, Edge, Node, layers, place, route
+from ldkit.server.pages.layout import NODE_DIMENSIONS, Edge, box, laid_out, layers
 from ldkit.server.pages.terms import Context, show_iri
 
 blueprint = Blueprint("diagram", __name__)
@@ -25,7 +24,6 @@ blueprint = Blueprint("diagram", __name__)
 MAX_ORGANISATIONS = 300
 MAX_RELATIONS = 2000
 ORGANISATION_CLASSES = (str(ORG.Organization), str(SCHEMA.Organization))
-NODE_CHARACTERS = 26
 MEMBER_OF = str(ORG.memberOf)
 
 # property -> (the property it is drawn as, whether the arrow is turned round, hierarchical)
@@ -81,11 +79,7 @@ def diagram(who: Reader) -> dict[str, Any]:
     related = relations(set(iris))
     labels = labels_for(who, [*iris, *{p for _, _, p, _ in related}])
     context = Context(config.base_iri, labels, who.lang, who.chosen)
-    nodes = {}
-    for iri in iris:
-        value = show_iri(iri, context)
-        lines = textwrap.wrap(value.text, NODE_CHARACTERS, max_lines=3, placeholder=" …")
-        nodes[iri] = Node(value, lines or [value.text[:NODE_CHARACTERS]])
+    nodes = {iri: box(show_iri(iri, context)) for iri in iris}
     edges = [
         Edge(a, b, p, *labels.label_and_language(p), hierarchical)
         for a, b, p, hierarchical in related
@@ -95,16 +89,9 @@ def diagram(who: Reader) -> dict[str, Any]:
     alone_layer = max((depth[i] for i in connected), default=-1) + 1
     for iri, node in nodes.items():
         node.layer = depth[iri] if iri in connected else alone_layer
-    width, height = place(nodes, edges)
-    for edge in edges:
-        route(edge, nodes[edge.source], nodes[edge.target])
     return {
-        "nodes": sorted(nodes.values(), key=lambda n: (n.y, n.x)),
-        "edges": edges,
+        **laid_out(nodes, edges),
         "alone": [nodes[i].value for i in iris if i not in connected],
-        "by_iri": {iri: node.value for iri, node in nodes.items()},
-        "width": width,
-        "height": height,
         "cut": cut,
     }
 

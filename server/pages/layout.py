@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from collections import defaultdict
+from typing import Any
 
 from ldkit.server.pages.terms import Value
 
@@ -12,6 +14,7 @@ NODE_HEIGHT = 58
 GAP_X = 40
 GAP_Y = 70
 PER_ROW = 5
+NODE_CHARACTERS = 26  # per line of a box, three lines at most
 MARGIN = 20
 
 
@@ -135,3 +138,23 @@ def _curve(*points: float) -> str:
 
 
 NODE_DIMENSIONS = {"width": NODE_WIDTH, "height": NODE_HEIGHT}
+
+
+def box(value: Value) -> Node:
+    """A box for `value`: its text in at most three lines (the last cut with "…")."""
+    lines = textwrap.wrap(value.text, NODE_CHARACTERS, max_lines=3, placeholder=" …")
+    return Node(value, lines or [value.text[:NODE_CHARACTERS]])
+
+
+def laid_out(nodes: dict[str, Node], edges: list[Edge]) -> dict[str, Any]:
+    """Boxes (their layers set) placed in rows and arrows routed: what the SVG template draws."""
+    width, height = place(nodes, edges)
+    for edge in edges:
+        route(edge, nodes[edge.source], nodes[edge.target])
+    return {
+        "nodes": sorted(nodes.values(), key=lambda n: (n.y, n.x)),
+        "edges": edges,
+        "by_iri": {iri: node.value for iri, node in nodes.items()},
+        "width": width,
+        "height": height,
+    }
