@@ -158,6 +158,9 @@ def test_twenty_kills_during_large_writes_lose_nothing_acknowledged(writable: Se
         started = time.monotonic()
         assert _send(server, "PUT", triples(size, -1), f"{BASE}id/graph/g0") == 201
         takes = time.monotonic() - started
+        started = time.monotonic()  # a PUT over a graph that holds data takes longer
+        assert _send(server, "PUT", triples(size, -1), f"{BASE}id/graph/g0") in (200, 204)
+        takes = max(takes, time.monotonic() - started)
     acknowledged: dict[str, int] = {f"{BASE}id/graph/g0": -1}
     answered = 0
     for round_ in range(20):
