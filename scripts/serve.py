@@ -21,6 +21,7 @@ from ldkit.server.stores.embedded import EmbeddedStore
 # Each web thread has a query process of its own, so a cheap query never waits for a process
 # behind runaway ones (they are stopped at the time limit): 8 of each per web worker.
 THREADS_PER_WORKER = 8
+REQUEST_LINE_LIMIT = 8190
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -53,6 +54,11 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "timeout": 120,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # What a request may be before the app sees it (longer: 414, 431, or 400): a GET query
+        # of 8 kB, 100 headers of 8 kB each.
+        "limit_request_line": REQUEST_LINE_LIMIT,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
