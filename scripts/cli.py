@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 
 from ldkit.pipeline import reports
-from ldkit.pipeline.build import BuildRefused, build_folder, is_stale
+from ldkit.pipeline.build import BuildFailed, BuildRefused, build_folder, is_stale
 from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
@@ -377,6 +377,8 @@ def _build(settings: Settings):  # type: ignore[no-untyped-def]
     except BuildRefused as refused:
         reports.print_report(refused.report, "text")
         fail(f"not built: {refused}", EXIT_INVALID)
+    except BuildFailed as error:
+        fail(str(error))
 
 
 from ldkit.pipeline.linking.cli import link  # noqa: E402  (after the group it joins)
