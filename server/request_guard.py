@@ -5,8 +5,9 @@ percent-escape (`%zz`, a lone `%`), bytes that are not UTF-8 once unescaped (`%E
 control characters (NUL, `%01`; in the query string tab, CR and LF stay allowed, since a SPARQL
 query holds them) is answered 400 here, with one log line: no view, and no header built from the
 path, ever sees it. A body that cannot be read (bad chunked encoding, a client gone mid-body) is
-a 400 too, raised where the view reads it. Over-long request lines and headers are the HTTP
-server's limits (`pipeline/serve.py`).
+a 400 too, raised where the view reads it. A target over MAX_TARGET bytes is a 414 and a
+header over MAX_HEADER bytes a 431, whichever HTTP server runs the app (`pipeline/serve.py`
+gives gunicorn the same limits; granian has none of its own).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 PATH_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 QUERY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LOGGED_CHARACTERS = 200  # of the refused request line, escaped
+MAX_TARGET = 8190  # bytes of path and query string: a GET query of 8 kB
+MAX_HEADER = 8190  # bytes of one header's value
 
 
 def guard(app: WSGIApp) -> WSGIApp:
@@ -35,7 +38,10 @@ def guard(app: WSGIApp) -> WSGIApp:
     def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         problem = refusal(environ)
         if problem is not None:
-            return _refuse(environ, start_response, problem)
+            return _refuse(environ, start_response, "400 Bad Request", problem)
+        over = over_limits(environ)
+        if over is not None:
+            return _refuse(environ, start_response, *over)
         stream = environ.get("wsgi.input")
         if stream is not None:
             environ["wsgi.input"] = RequestBody(stream, _request_line(environ))
@@ -62,6 +68,16 @@ def refusal(environ: dict[str, Any]) -> str | None:
         return "the query string is not UTF-8 text"
     if QUERY_CONTROLS.search(query):
         return "a control character in the query string"
+    return None
+
+
+def over_limits(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """The status and reason when the target or a header is over its limit, else None."""
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_TARGET:
+        return "414 URI Too Long", f"the URL is over {MAX_TARGET} bytes"
+    for name, value in environ.items():
+        if name.startswith("HTTP_") and isinstance(value, str) and len(value) > MAX_HEADER:
+            return "431 Request Header Fields Too Large", f"a header is over {MAX_HEADER} bytes"
     return None
 
 
@@ -123,12 +139,12 @@ def _request_line(environ: dict[str, Any]) -> str:
 
 
 def _refuse(
-    environ: dict[str, Any], start_response: Callable[..., Any], problem: str
+    environ: dict[str, Any], start_response: Callable[..., Any], status: str, problem: str
 ) -> Iterable[bytes]:
-    log.warning("400 %s: %s", _request_line(environ), problem)
-    body = f"Bad request: {problem}.\n".encode()
+    log.warning("%s %s: %s", status[:3], _request_line(environ), problem)
+    body = f"{status[4:]}: {problem}.\n".encode()
     start_response(
-        "400 Bad Request",
+        status,
         [
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", str(len(body))),

@@ -75,7 +75,10 @@ def free_port() -> int:
 class RunningServer:
     """`pipeline.serve.serve` in a child process, stopped (with its query processes) on exit."""
 
-    def __init__(self, settings: Settings, workers: int = 1, log: Path | None = None) -> None:
+    def __init__(
+        self, settings: Settings, workers: int = 1, log: Path | None = None, stack: str = ""
+    ) -> None:
+        self.stack = stack  # `ldkit serve --stack` (empty: its default)
         self.port = free_port()
         self.settings = settings
         self.workers = workers
@@ -101,7 +104,8 @@ class RunningServer:
             "o = json.loads(sys.argv[2]); o['out'] = Path(o['out'])\n"
             "o['service_allow_list'] = tuple(o['service_allow_list'])\n"
             "settings = load_settings(sys.argv[1], **o)\n"
-            "serve(settings, '127.0.0.1', int(sys.argv[3]), int(sys.argv[4]))"
+            "stack = {'stack': sys.argv[5]} if sys.argv[5] else {}\n"
+            "serve(settings, '127.0.0.1', int(sys.argv[3]), int(sys.argv[4]), **stack)"
         )
         args = [
             sys.executable,
@@ -111,6 +115,7 @@ class RunningServer:
             json.dumps(overrides),
             str(self.port),
             str(self.workers),
+            self.stack,
         ]
         stderr = self.log.open("ab") if self.log is not None else None
         self.process = subprocess.Popen(
