@@ -27,6 +27,8 @@ log = logging.getLogger("ldkit.server.requests")
 BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 PATH_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 QUERY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ESCAPED_QUERY_CONTROL = re.compile(r"%(0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])")
+ESCAPED_HIGH_BYTE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
 LOGGED_CHARACTERS = 200  # of the refused request line, escaped
 MAX_TARGET = 8190  # bytes of path and query string: a GET query of 8 kB
 MAX_HEADER = 8190  # bytes of one header's value
@@ -55,19 +57,24 @@ def refusal(environ: dict[str, Any]) -> str | None:
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if isinstance(raw_uri, str) and BROKEN_ESCAPE.search(raw_uri):
         return "a broken percent-escape in the URL"
-    path = _text(_wsgi_bytes(environ.get("PATH_INFO", "")))
-    if path is None:
-        return "the path is not UTF-8 text"
+    path = environ.get("PATH_INFO", "")
+    if not path.isascii():
+        path = _text(_wsgi_bytes(path))
+        if path is None:
+            return "the path is not UTF-8 text"
     if PATH_CONTROLS.search(path):
         return "a control character in the path"
     query_string = environ.get("QUERY_STRING", "")
     if BROKEN_ESCAPE.search(query_string):
         return "a broken percent-escape in the query string"
-    query = _text(unquote_to_bytes(_wsgi_bytes(query_string).replace(b"+", b" ")))
-    if query is None:
-        return "the query string is not UTF-8 text"
-    if QUERY_CONTROLS.search(query):
+    if ESCAPED_QUERY_CONTROL.search(query_string) or QUERY_CONTROLS.search(query_string):
         return "a control character in the query string"
+    # Only bytes from 0x80 can break UTF-8: an ASCII query string without such escapes is text
+    # (the common case, checked without unescaping it).
+    if (ESCAPED_HIGH_BYTE.search(query_string) or not query_string.isascii()) and _text(
+        unquote_to_bytes(_wsgi_bytes(query_string))
+    ) is None:
+        return "the query string is not UTF-8 text"
     return None
 
 
