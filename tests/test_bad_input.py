@@ -74,12 +74,16 @@ BAD_REQUESTS = {
 }
 
 
-@pytest.fixture(scope="module")
+# The default stack, and gunicorn's (`--stack gthread`): each parses HTTP its own way.
+@pytest.fixture(scope="module", params=["granian", "gthread"])
 def server(
-    built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    built_settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[RunningServer]:
     log = tmp_path_factory.mktemp("bad-input") / "server.log"
-    with RunningServer(built_settings.replace(time_limit=5), log=log) as running:
+    settings = built_settings.replace(time_limit=5)
+    with RunningServer(settings, log=log, stack=request.param) as running:
         yield running
 
 
