@@ -217,8 +217,17 @@ def request(
             connection.close()
 
 
-def drive(port: int, path: str, queries: Iterator[str], concurrency: int, seconds: float) -> dict:
-    """Send queries from `concurrency` threads for `seconds`: req/s, p50 and p99 in ms."""
+def drive(
+    port: int,
+    path: str,
+    queries: Iterator[str],
+    concurrency: int,
+    seconds: float,
+    timeout: float = 600,
+) -> dict:
+    """Send queries from `concurrency` threads for `seconds`: req/s, p50 and p99 in ms.
+
+    A request unanswered after `timeout` seconds is an error (status 0)."""
     lock = threading.Lock()
     latencies: list[float] = []
     errors = [0]
@@ -229,7 +238,7 @@ def drive(port: int, path: str, queries: Iterator[str], concurrency: int, second
             return next(queries, None)
 
     def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         try:
             while time.monotonic() < stop and (query := next_query()) is not None:
                 started = time.perf_counter()
@@ -238,7 +247,7 @@ def drive(port: int, path: str, queries: Iterator[str], concurrency: int, second
                 except OSError:  # a timeout or a reset: count it, start a fresh connection
                     status = 0
                     connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)

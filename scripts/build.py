@@ -1,16 +1,22 @@
 """Build a dataset folder: validate, then write dumps, the VoID + DCAT description and the store.
 
 Everything is written into a fresh folder beside the build folder, then swapped into place, so a
-failed build leaves the previous build untouched.
+failed, killed or starved build leaves the previous build untouched and serving: the swap is one
+atomic exchange of the two folders (Linux `renameat2`), so the build folder is never missing;
+where the file system cannot exchange, two renames, and the next build repairs a kill between
+them. A build that cannot write (a full disk) says so in one line: `BuildFailed`.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import datetime as dt
+import errno
 import gzip
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -50,6 +56,10 @@ class BuildRefused(Exception):
         errors = counts(report.violations)["error"]
         super().__init__(f"{errors} error(s): the data does not conform")
         self.report = report
+
+
+class BuildFailed(Exception):
+    """The build could not be written (a full disk, no permission): the previous one stays."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,15 +133,28 @@ def build_folder(settings: Settings, *, progress: bool = False) -> BuildInfo:
         validated, warnings = report.checked, counts(report.violations)["warning"]
     target = settings.build_dir
     staging = target.with_name(f".{target.name}.building")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
+        repair_swap(target)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
         info = _write_build(folder, staging, version, validated, warnings)
+        swap_into_place(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(_unwritable(error, target)) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_into_place(staging, target)
     return info
+
+
+def _unwritable(error: OSError, target: Path) -> str:
+    """One line saying why the build could not be written, and that nothing changed."""
+    no_space = error.errno == errno.ENOSPC or "no space left" in str(error).lower()
+    reason = "no space left on the device" if no_space else (error.strerror or str(error))
+    where = f" ({error.filename})" if error.filename else ""
+    kept = f"the previous build in {target} is untouched" if target.exists() else "nothing built"
+    return f"the build could not be written: {reason}{where}; {kept}"
 
 
 def _write_build(
@@ -232,10 +255,57 @@ def _write_dump(
 
 
 def swap_into_place(staging: Path, target: Path) -> None:
-    """Put a folder written aside in place of the old one with two renames, then drop the old."""
+    """Put a folder written aside in place of the old one atomically, then drop the old.
+
+    The two folders are exchanged in one step where the file system can (then `staging` holds
+    the old build, removed after); else two renames, the old one kept as `.{name}.old` between
+    them, which `repair_swap` puts back if the process was killed there.
+    """
+    _sync(staging)
+    if target.exists() and _exchange(staging, target):
+        _sync(target.parent)
+        shutil.rmtree(staging)
+        return
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     staging.rename(target)
+    _sync(target.parent)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def repair_swap(target: Path) -> None:
+    """Put the previous build back when a build was killed between the two renames of a swap."""
+    old = target.with_name(f".{target.name}.old")
+    if not target.exists() and (old / "build.json").is_file():
+        old.rename(target)
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (`renameat2(RENAME_EXCHANGE)`); False where unsupported."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    done = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _sync(folder: Path) -> None:
+    """Flush a folder's files and its entries to disk, so a power cut after the swap keeps them."""
+    for path in [*folder.rglob("*"), folder]:
+        if path.is_file() or path.is_dir():
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)

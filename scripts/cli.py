@@ -15,11 +15,12 @@ import click
 from rich.console import Console
 
 from ldkit.pipeline import reports
-from ldkit.pipeline.build import BuildRefused, build_folder, is_stale
+from ldkit.pipeline.build import BuildFailed, BuildRefused, build_folder, is_stale
 from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
 from ldkit.pipeline.query import open_built_store, read_query_argument, run_query, serialize_answer
+from ldkit.pipeline.serve import DEFAULT_STACK, STACKS
 from ldkit.pipeline.validation import validate_folder
 from ldkit.server.settings import Settings, SettingsError, load_settings
 
@@ -182,6 +183,14 @@ def query(settings: Settings, query: str, output: str) -> None:
 )
 @click.option("--workers", type=int, default=2, show_default=True, help="Web worker processes.")
 @click.option(
+    "--stack",
+    type=click.Choice(STACKS),
+    default=DEFAULT_STACK,
+    show_default=True,
+    help="The HTTP server: granian (Rust HTTP, slow clients hold no thread), or gunicorn's "
+    "gthread or sync workers (bench/serving.py compares them).",
+)
+@click.option(
     "--endpoint",
     default=None,
     help="Serve from this remote SPARQL store's query URL instead of the build (no build needed).",
@@ -200,6 +209,7 @@ def serve(
     row_limit: int | None,
     update_token: str | None,
     workers: int,
+    stack: str,
     endpoint: str | None,
     update_endpoint: str | None,
 ) -> None:
@@ -230,7 +240,7 @@ def serve(
         if is_stale(settings):
             _build(settings)
     err.print(f"serving {source} on http://{host}:{port}/", highlight=False)
-    run_server(settings, host, port, workers)
+    run_server(settings, host, port, workers, stack)
 
 
 @cli.command()
@@ -377,6 +387,8 @@ def _build(settings: Settings):  # type: ignore[no-untyped-def]
     except BuildRefused as refused:
         reports.print_report(refused.report, "text")
         fail(f"not built: {refused}", EXIT_INVALID)
+    except BuildFailed as error:
+        fail(str(error))
 
 
 from ldkit.pipeline.linking.cli import link  # noqa: E402  (after the group it joins)

@@ -8,17 +8,22 @@ the page, or the twin for `?_format=json`, with the Content-Security-Policy, `Va
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, abort, jsonify, render_template, request
+from werkzeug.urls import iri_to_uri
 
 from ldkit.server import urls
-from ldkit.server.formats import PLAIN_JSON, negotiate_language
+from ldkit.server.formats import HTML, PLAIN_JSON, by_key, negotiate_language
 from ldkit.server.http_headers import finish_page
 from ldkit.server.pages.labels import Labels
 from ldkit.server.running import current_store
 from ldkit.server.settings import Settings
+
+# BCP 47 in its general shape (`fr`, `en-GB`, `zh-Hant-TW`); an unoffered one falls back.
+LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(-[a-z0-9]{1,8})*", re.ASCII)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +44,8 @@ def reader() -> Reader:
     """The language: `?_lang=`, then `Accept-Language`, then the dataset's first language."""
     languages = settings().languages
     asked = request.args.get("_lang", "").strip().lower()
+    if asked and not LANGUAGE_TAG.fullmatch(asked):
+        abort(400, f"_lang is not a language tag: {asked[:40]!r}")
     chosen = asked if asked in languages else None
     lang = chosen or negotiate_language(request.headers.get("Accept-Language"), languages)
     lang = lang or (languages[0] if languages else "en")
@@ -47,9 +54,16 @@ def reader() -> Reader:
 
 
 def wants_json() -> bool:
-    """Whether the plain JSON twin is asked for (`?_format=json`, or a `.json` document)."""
-    named = request.args.get("_format", "").lower()
-    return named == PLAIN_JSON.key or (not named and request.path.endswith(".json"))
+    """Whether the plain JSON twin is asked for (`?_format=json`, or a `.json` document).
+
+    A page is HTML or its JSON twin: any other `_format` is 406.
+    """
+    named = request.args.get("_format", "").strip()
+    if named and by_key(named, (HTML, PLAIN_JSON)) is None:
+        abort(406, f"a page is html or json, not {named[:40]!r}")
+    return by_key(named, (PLAIN_JSON,)) is not None or (
+        not named and request.path.endswith(".json")
+    )
 
 
 def base_context(who: Reader) -> dict[str, Any]:
@@ -76,8 +90,11 @@ def respond(
     else:
         html = render_template(template, alternates=alternates, **context)
         response = Response(html, status=status, content_type="text/html; charset=utf-8")
-    headers = [f'<{href}>; rel="alternate"; type="{media}"' for _, href, media in alternates]
-    headers += [f'<{href}>; rel="{rel}"' for rel, href in (links or {}).items()]
+    # A header holds URIs: a path's non-ASCII characters go percent-escaped (`iri_to_uri`).
+    headers = [
+        f'<{iri_to_uri(href)}>; rel="alternate"; type="{media}"' for _, href, media in alternates
+    ]
+    headers += [f'<{iri_to_uri(href)}>; rel="{rel}"' for rel, href in (links or {}).items()]
     response.headers["Link"] = ", ".join(headers)
     return finish(response)
 
@@ -94,16 +111,17 @@ def labels_for(who: Reader, iris: Iterable[str]) -> Labels:
     return labels
 
 
+PAGE_NUMBER = re.compile(r"0*[1-9][0-9]*", re.ASCII)
 # Pages past this are read as the last one a link may name (a class of 5M things has 100k pages).
 MAX_PAGE = 100_000
 
 
 def page_number() -> int:
-    """The `_page` a listing asks for, from 1 to MAX_PAGE (anything unreadable is 1)."""
-    try:
-        return max(1, min(int(request.args.get("_page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
+    """The `_page` a listing asks for, 1 to MAX_PAGE; 400 unless digits from 1 (`_page=2`)."""
+    asked = request.args.get("_page", "1")
+    if not PAGE_NUMBER.fullmatch(asked):
+        abort(400, f"_page is not a page number from 1: {asked[:40]!r}")
+    return min(int(asked[:7]) if len(asked) <= 7 else MAX_PAGE, MAX_PAGE)
 
 
 def not_found(iri: str | None = None) -> Response:

@@ -75,10 +75,14 @@ def free_port() -> int:
 class RunningServer:
     """`pipeline.serve.serve` in a child process, stopped (with its query processes) on exit."""
 
-    def __init__(self, settings: Settings, workers: int = 1) -> None:
+    def __init__(
+        self, settings: Settings, workers: int = 1, log: Path | None = None, stack: str = ""
+    ) -> None:
+        self.stack = stack  # `ldkit serve --stack` (empty: its default)
         self.port = free_port()
         self.settings = settings
         self.workers = workers
+        self.log = log  # the server's stderr goes here when given (else the test's)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -100,7 +104,8 @@ class RunningServer:
             "o = json.loads(sys.argv[2]); o['out'] = Path(o['out'])\n"
             "o['service_allow_list'] = tuple(o['service_allow_list'])\n"
             "settings = load_settings(sys.argv[1], **o)\n"
-            "serve(settings, '127.0.0.1', int(sys.argv[3]), int(sys.argv[4]))"
+            "stack = {'stack': sys.argv[5]} if sys.argv[5] else {}\n"
+            "serve(settings, '127.0.0.1', int(sys.argv[3]), int(sys.argv[4]), **stack)"
         )
         args = [
             sys.executable,
@@ -110,10 +115,18 @@ class RunningServer:
             json.dumps(overrides),
             str(self.port),
             str(self.workers),
+            self.stack,
         ]
+        stderr = self.log.open("ab") if self.log is not None else None
         self.process = subprocess.Popen(
-            args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True
+            args,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            start_new_session=True,
+            stderr=stderr,
         )
+        if stderr is not None:
+            stderr.close()
         self._wait_ready()
         return self
 
@@ -146,6 +159,16 @@ class RunningServer:
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         finally:
             connection.close()
+
+    def log_text(self) -> str:
+        """What the server has logged so far (with `log`)."""
+        assert self.log is not None
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def alive(self) -> bool:
+        """Whether the server still runs and answers a page."""
+        assert self.process is not None
+        return self.process.poll() is None and self.request("GET", "/")[0] == 200
 
     def kill(self) -> None:
         """Kill the server and every process it started at once, as a crash or power cut would."""
@@ -213,3 +236,20 @@ def sample_settings(tmp: Path, **overrides: Any) -> Settings:
         },
     )
     return settings
+
+
+def raw_request(port: int, data: bytes, timeout: float = 10.0) -> int:
+    """Send bytes as they are (a malformed request) and read the status of the answer (0: none)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(data)
+        answer = b""
+        while b"\r\n" not in answer:
+            try:
+                chunk = connection.recv(4096)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+    fields = answer.split(b" ", 2)
+    return int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else 0
