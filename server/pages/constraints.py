@@ -51,7 +51,7 @@ _PATH_SUFFIXES = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePat
 _PRIMARY, _ELEMENT, _INVERSE, _SEQUENCE, _ALTERNATIVE = 4, 3, 2, 1, 0
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # one per file read: known by its identity
 class ShapesGraph:
     """The shapes of the build: as a graph to read, as triples to serve, and their prefixes."""
 
@@ -144,6 +144,7 @@ def _read(path: str, _mtime: int, _size: int) -> ShapesGraph:
     return ShapesGraph(graph, triples, prefixes)  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=16)  # a graph is read once per language: do not change the list
 def published_shapes(shapes: ShapesGraph, chain: tuple[str, ...]) -> list[Shape]:
     """Every shape with a target or a name, read for a reader of `chain`, by what it targets."""
     reader = _Reader(shapes, chain)

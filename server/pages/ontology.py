@@ -10,6 +10,7 @@ what the ontology states (its header and its own terms), with the prefixes its f
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import defaultdict
@@ -195,12 +196,15 @@ def _examples(classes: list[str]) -> dict[str, list[str]]:
 def _add_constraints(doc: Documentation, version: versions.Version, who: Reader) -> None:
     """What the version's shapes ask of each class's instances (and of each property's users)."""
     config = settings()
-    shapes = None  # the current version's: the build's shapes dump
-    if version.name != versions.CURRENT:
-        shapes = ShapesGraph(version.shapes, _triples(version.shapes), version.prefixes)
+    shapes = None if version.name == versions.CURRENT else _shapes_of(version)  # None: the build's
     found = requirements(config, who.chain, [t.iri for t in doc.terms], shapes)
     for term in doc.terms:
         term.constraints = found.get(term.iri, [])
+
+
+@functools.lru_cache(maxsize=8)
+def _shapes_of(version: versions.Version) -> ShapesGraph:
+    return ShapesGraph(version.shapes, _triples(version.shapes), version.prefixes)
 
 
 def changelog_html(markdown: str) -> Markup:
