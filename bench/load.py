@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from urllib.parse import quote, urlencode
 
 from bench.serving import rss_mb
-from bench.sparql_load import ROOT, Server, free_port
+from bench.sparql_load import ROOT, Server, free_port, in_threads
 
 Request = tuple[str, str, dict[str, str], int]  # kind, path, headers, the status it must get
 RSS_GROWTH_LIMIT = 0.10
@@ -150,13 +150,7 @@ def run(
                 report.latencies[kind].append(elapsed)
         connection.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    report.seconds = time.monotonic() - started
+    report.seconds = in_threads(client, concurrency)
     report.rss_last = rss_mb(pid)
     return report
 

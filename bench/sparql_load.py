@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -255,13 +255,7 @@ def drive(
         finally:
             connection.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    elapsed = in_threads(client, concurrency)
     ordered = sorted(latencies)
     return {
         "requests": len(ordered),
@@ -270,6 +264,17 @@ def drive(
         "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else float("nan"),
         "errors": errors[0],
     }
+
+
+def in_threads(work: Callable[[], None], count: int) -> float:
+    """Run `work` in `count` threads at once; the seconds until the last one finished."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
 
 
 def describe_queries(iris: list[str], run: int) -> Iterator[str]:
