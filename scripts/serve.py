@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -119,7 +120,7 @@ def _granian(settings: Settings, host: str, port: int, workers: int) -> None:
 
     multiprocessing.set_start_method("spawn", force=True)
     os.environ[SETTINGS_VARIABLE] = json.dumps(dataclasses.asdict(settings), default=str)
-    Granian(
+    server = Granian(
         f"{__name__}:granian_app",
         address=host,
         port=port,
@@ -133,7 +134,15 @@ def _granian(settings: Settings, host: str, port: int, workers: int) -> None:
         factory=True,
         log_level="warning",  # type: ignore[arg-type]
         workers_kill_timeout=10,
-    ).serve()
+    )
+    logging.getLogger("_granian").addFilter(_chosen_threads)  # after granian set its logging
+    server.serve()
+
+
+def _chosen_threads(record: logging.LogRecord) -> bool:
+    """Drop granian's warning that 8 threads are many for few cores: a thread mostly waits on a
+    query process, not on the CPU, so the number is chosen, not a mistake to warn newcomers of."""
+    return "Python threads" not in record.getMessage()
 
 
 def granian_app() -> Any:
