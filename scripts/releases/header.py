@@ -30,6 +30,15 @@ FACTS = (
     f"{DCTERMS}issued",
     f"{DCTERMS}modified",
 )
+# Where a missing fact goes: after the first of these lines the statement has (else after its
+# first line), so that the release facts sit beside their kin.
+AFTER = {
+    f"{OWL}versionIRI": (f"{OWL}versionInfo",),
+    f"{OWL}versionInfo": (f"{OWL}versionIRI",),
+    f"{OWL}priorVersion": (f"{OWL}versionInfo", f"{OWL}versionIRI"),
+    f"{DCTERMS}issued": (f"{DCTERMS}created",),
+    f"{DCTERMS}modified": (f"{DCTERMS}issued", f"{DCTERMS}created"),
+}
 
 
 def ontology_file(files: list[Path], ontology_iri: str) -> Path:
@@ -50,9 +59,11 @@ def set_facts(path: Path, ontology_iri: str, facts: Mapping[str, ox.NamedNode | 
     prefixes = declared_prefixes(text)
     start, end = _statement(text, ontology_iri, prefixes)
     block = text[start:end]
-    for predicate in reversed(FACTS):  # missing ones go in after the first line, in order
+    for predicate in FACTS:
         if predicate in facts:
-            block = _set(block, show_iri(predicate, prefixes), _written(facts[predicate], prefixes))
+            after = [show_iri(p, prefixes) for p in AFTER[predicate]]
+            shown = show_iri(predicate, prefixes)
+            block = _set(block, shown, _written(facts[predicate], prefixes), after)
     edited = text[:start] + block + text[end:]
     _check(path, text, edited, ontology_iri, facts)
     return edited
@@ -80,14 +91,24 @@ def _statement(text: str, iri: str, prefixes: Mapping[str, str]) -> tuple[int, i
     raise InputError(f"the ontology's statement about <{iri}> does not end with a dot")
 
 
-def _set(block: str, predicate: str, value: str) -> str:
-    line = re.compile(rf"^(\s+){re.escape(predicate)}\s+[^\n]*?\s*([;.])[ \t]*$", re.MULTILINE)
+def _set(block: str, predicate: str, value: str, after: list[str]) -> str:
+    line = _line(predicate)
     if line.search(block):
         return line.sub(lambda m: f"{m.group(1)}{predicate} {value} {m.group(2)}", block, count=1)
+    for kin in after:
+        found = _line(kin).search(block)
+        if found and found.group(2) == ";":  # a line ending the statement stays the last
+            added = f"\n{found.group(1)}{predicate} {value} ;"
+            return block[: found.end()] + added + block[found.end() :]
     first, _, rest = block.partition("\n")
     if first.rstrip().endswith("."):  # a header on one line: it goes on after the new fact
         return f"{first.rstrip()[:-1].rstrip()} ;\n    {predicate} {value} .\n{rest}".rstrip("\n")
     return f"{first}\n    {predicate} {value} ;\n{rest}"
+
+
+def _line(predicate: str) -> re.Pattern[str]:
+    """One line of the statement giving `predicate` a value: (indent, the `;` or `.` ending it)."""
+    return re.compile(rf"^(\s+){re.escape(predicate)}\s+[^\n]*?\s*([;.])[ \t]*$", re.MULTILINE)
 
 
 def _written(value: ox.NamedNode | ox.Literal, prefixes: Mapping[str, str]) -> str:

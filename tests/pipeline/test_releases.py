@@ -97,6 +97,9 @@ def test_a_major_version_is_released_with_its_header_snapshot_and_changelog(libr
     assert header.value(ONTOLOGY, OWL.versionIRI) == version_iri("2.0.0")
     assert header.value(ONTOLOGY, OWL.versionInfo) == Literal("2.0.0")
     assert header.value(ONTOLOGY, OWL.priorVersion) == version_iri("1.0.0")
+    text = (library / "ontology" / "library.ttl").read_text(encoding="utf-8")
+    assert 'owl:versionInfo "2.0.0" ;\n    owl:priorVersion' in text  # facts beside their kin
+    assert 'dcterms:created "2026-01-10"^^xsd:date ;\n    dcterms:issued' in text
     frozen = Graph().parse(library / "releases" / "2.0.0" / "ontology.ttl")
     assert (URIRef(LIB + "isbn"), None, None) in frozen
     changelog = (library / "releases" / "CHANGELOG.md").read_text(encoding="utf-8")
