@@ -11,7 +11,7 @@ import dataclasses
 from flask import Blueprint, Response, request
 
 from ldkit.server import urls
-from ldkit.server.formats import GRAPH_ANSWER_FORMATS, by_key, negotiate, requested_format
+from ldkit.server.formats import GRAPH_ANSWER_FORMATS, by_key, choose
 from ldkit.server.http_headers import add_cors, finish_read, no_store
 from ldkit.server.running import current_store
 from ldkit.server.sparql.endpoint import error_response
@@ -53,11 +53,7 @@ def _target(params: list[tuple[str, str]]) -> str | None:
 def _read(target: str | None, params: dict[str, str]) -> Response:
     named = params.get("format") or params.get("_format")
     offered = GRAPH_ANSWER_FORMATS
-    fmt = (
-        requested_format(named, offered)
-        if named
-        else negotiate(request.headers.get("Accept"), offered)
-    )
+    fmt = choose(named, request.headers.get("Accept"), offered)
     if fmt is None:
         raise ProtocolError(
             406, "graphs are offered as " + ", ".join(f.media_type for f in offered)
