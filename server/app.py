@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ldkit.server import messages, request_guard, urls
+from ldkit.server import messages, replay, request_guard, urls
 from ldkit.server.pages import dataset, diagram, listings, ontology, resource, shapes, timeline
 from ldkit.server.running import STORE
 from ldkit.server.settings import Settings
@@ -45,5 +45,6 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
         app.register_blueprint(view.blueprint)
     for failure in STORE_FAILURES:
         app.register_error_handler(failure, store_failure_response)
-    app.wsgi_app = request_guard.guard(app.wsgi_app)  # type: ignore[method-assign,assignment]
+    replayed = replay.replaying(app.wsgi_app, app.extensions[STORE])
+    app.wsgi_app = request_guard.guard(replayed)  # type: ignore[method-assign,assignment]
     return app
