@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from ldkit.pipeline.findings import counts
 from ldkit.pipeline.graphs import to_graph
@@ -31,6 +31,7 @@ from ldkit.pipeline.releases.snapshots import (
     write_snapshot,
 )
 from ldkit.pipeline.validation import validate_folder
+from ldkit.server.pages.ontology_doc import own_namespace
 from ldkit.server.settings import Settings
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -49,14 +50,6 @@ class Release:
     changes: list[Change]
     snapshot: Path
     changelog: Path
-
-
-def namespace_of(settings: Settings, ontology: Graph) -> str:
-    """The ontology's own namespace: `vann:preferredNamespaceUri`, else its IRI and `#`."""
-    declared = ontology.value(
-        URIRef(settings.ontology_iri), URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
-    )
-    return str(declared) if declared else f"{settings.ontology_iri}#"
 
 
 def required_bump(previous: str | None, version: str, has_breaking: bool) -> str | None:
@@ -110,7 +103,7 @@ def release(
 
 def compare(settings: Settings, old: Snapshot, new: Snapshot, data: Graph | None) -> list[Change]:
     """The semantic diff from `old` to `new`, with the uses of each term counted in `data`."""
-    namespace = namespace_of(settings, new.ontology)
+    namespace = own_namespace(new.ontology, settings.ontology_iri)
     return semantic.diff(old.union(), new.union(), namespace, data)
 
 

@@ -42,7 +42,7 @@ from ldkit.server.pages.class_diagram import class_diagram
 from ldkit.server.pages.constraints import ShapesGraph, requirements
 from ldkit.server.pages.layout import NODE_DIMENSIONS
 from ldkit.server.pages.listings import class_counts, property_counts
-from ldkit.server.pages.ontology_doc import SECTIONS, Documentation, document
+from ldkit.server.pages.ontology_doc import SECTIONS, Documentation, document, own_namespace
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, format_date, show_iri
 from ldkit.server.running import current_store
@@ -72,7 +72,7 @@ def ontology_document(extension: str) -> Response:
 def ontology_version(name: str) -> Response:
     """A version IRI (303 to its document), or that document (`0.1.0.ttl`)."""
     config = settings()
-    number, _dot, extension = _split(name)
+    number, extension = _split(name)
     stored = _stored_name(config, number)
     if stored is None:
         return not_found(config.version_iri(number))
@@ -81,12 +81,10 @@ def ontology_version(name: str) -> Response:
     return _document(stored, extension, urls.version_url(number))
 
 
-def _split(name: str) -> tuple[str, str, str]:
-    """`0.1.0.ttl` -> ("0.1.0", ".", "ttl"); `0.1.0` -> ("0.1.0", "", "")."""
-    match = re.fullmatch(r"(\d+\.\d+\.\d+)(?:(\.)(\w+))?", name)
-    if not match:
-        return name, "", ""
-    return match.group(1), match.group(2) or "", match.group(3) or ""
+def _split(name: str) -> tuple[str, str]:
+    """`0.1.0.ttl` -> ("0.1.0", "ttl"); `0.1.0` -> ("0.1.0", "")."""
+    number, _, extension = name.rpartition(".")
+    return (number, extension) if versions.SEMVER.fullmatch(number) else (name, "")
 
 
 def _stored_name(config: Settings, number: str) -> str | None:
@@ -108,7 +106,7 @@ def _document(name: str, extension: str, path: str) -> Response:
     if version is None:
         return not_found(config.ontology_iri)
     if fmt not in (HTML, PLAIN_JSON):
-        triples = own_statements(version.ontology, config.ontology_iri, _namespace(config, version))
+        triples = own_statements(version.ontology, config.ontology_iri)
         return dereference.rdf_response(triples, fmt, version.prefixes, config.row_limit)
     who = reader()
     tag = current_store().version().tag  # the build and the data: uses and examples
@@ -161,18 +159,10 @@ def _documentation(name: str, version: versions.Version, path: str, who: Reader)
     return respond("ontology.html", context, twin, alternates=alternates)
 
 
-def _namespace(config: Settings, version: versions.Version) -> str:
-    return (
-        version.fact(
-            config.ontology_iri, URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
-        )
-        or f"{config.ontology_iri}#"
-    )
-
-
-def own_statements(graph: Graph, ontology_iri: str, namespace: str) -> list[ox.Triple]:
+def own_statements(graph: Graph, ontology_iri: str) -> list[ox.Triple]:
     """What the ontology states: its header and its own terms, with the blank nodes they lead
     to (not the declarations of the reused terms it labels)."""
+    namespace = own_namespace(graph, ontology_iri)
     own = Graph()
     todo: list[Node] = [
         s

@@ -126,7 +126,7 @@ def document(
     for subject, predicate, value in graph.triples((None, None, None)):
         if predicate in LABELS and isinstance(value, Literal) and isinstance(subject, URIRef):
             labels.add(str(subject), str(value), value.language or "")
-    namespace = _namespace(graph, ontology_iri)
+    namespace = own_namespace(graph, ontology_iri)
     kinds = _kinds(graph)
     context = Context(base_iri, labels, lang, link_lang)
     anchors = {iri: urls.term_anchor(iri, ontology_iri) for iri in kinds}
@@ -182,7 +182,8 @@ def _sort_key(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
-def _namespace(graph: Graph, ontology_iri: str) -> str:
+def own_namespace(graph: Graph, ontology_iri: str) -> str:
+    """The ontology's own namespace: `vann:preferredNamespaceUri`, else its IRI and `#`."""
     declared = graph.value(URIRef(ontology_iri), URIRef(VANN + "preferredNamespaceUri"))
     return str(declared) if declared else f"{ontology_iri}#"
 
