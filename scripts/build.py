@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from ldkit.pipeline import ontology_checks
 from ldkit.pipeline.findings import counts
-from ldkit.pipeline.loading import Folder, Part, declared_prefixes, rdf_files, read_folder
+from ldkit.pipeline.loading import Folder, Part, rdf_files, read_folder
 from ldkit.pipeline.releases.snapshots import publish_versions
 from ldkit.pipeline.validation import ValidationReport, check_files, validate_folder
 from ldkit.pipeline.void import Dump, describe_dataset
@@ -228,7 +228,7 @@ def write_shapes_dumps(shapes: Part, out: Path) -> list[Dump]:
     if not shapes.present:
         return []
     triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in shapes.quads))
-    prefixes = declared_prefixes(shapes.files) or PREFIXES
+    prefixes = shapes.prefixes or PREFIXES
     dumps = []
     for key in TRIPLE_DUMPS:
         fmt = by_key(key, RDF_FORMATS)

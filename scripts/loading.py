@@ -34,6 +34,7 @@ class Part:
     name: str
     files: list[Path] = dataclasses.field(default_factory=list)
     quads: list[ox.Quad] = dataclasses.field(default_factory=list)
+    prefixes: dict[str, str] = dataclasses.field(default_factory=dict)  # Turtle/TriG's, later wins
 
     @property
     def present(self) -> bool:
@@ -85,20 +86,27 @@ def read_folder(settings: Settings, *, progress: bool = False) -> Folder:
     with progress_bar("reading", total, enabled=enabled, in_bytes=True) as advance:
         for part in parts.values():
             for path in part.files:
-                for quad in parse_file(path, settings.base_iri, shown=_shown(settings, path)):
+                shown = _shown(settings, path)
+                for quad in parse_file(path, settings.base_iri, shown, part.prefixes):
                     part.quads.append(quad)
                     subject_files.setdefault(quad.subject, set()).add(path)  # type: ignore[arg-type]
                 advance(path.stat().st_size)
     return Folder(settings, parts["ontology"], parts["data"], parts["shapes"], subject_files)
 
 
-def parse_file(path: Path, base_iri: str | None = None, shown: str | None = None) -> list[ox.Quad]:
+def parse_file(
+    path: Path,
+    base_iri: str | None = None,
+    shown: str | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> list[ox.Quad]:
     """All quads of one RDF file; raises InputError with the file and line on bad syntax.
 
     RDF/XML is read twice: first by `check_entities`, which refuses entities that would expand
     without bound (pyoxigraph's parser has no limit and aborts the process), then parsed.
 
-    `shown` is how the file is named in errors (by default its path).
+    `shown` is how the file is named in errors (by default its path); the prefixes a Turtle or
+    TriG file declares are added to `prefixes` when given.
     """
     shown = shown or str(path)
     fmt = rdf_format_for_path(path.name)
@@ -109,7 +117,11 @@ def parse_file(path: Path, base_iri: str | None = None, shown: str | None = None
             with _open(path) as stream:
                 check_entities(stream)
         with _open(path) as stream:
-            return list(ox.parse(stream, format=fmt.oxigraph, base_iri=base_iri))
+            parser = ox.parse(stream, format=fmt.oxigraph, base_iri=base_iri)
+            quads = list(parser)
+        if prefixes is not None and fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            prefixes.update(parser.prefixes)
+        return quads
     except EntityError as error:
         line = f", line {error.line}" if error.line else ""
         raise InputError(f"{shown}{line}: {error.reason}") from None
@@ -117,21 +129,6 @@ def parse_file(path: Path, base_iri: str | None = None, shown: str | None = None
         raise InputError(f"{shown}, line {error.lineno or '?'}: {_reason(error)}") from None
     except (OSError, EOFError, UnicodeDecodeError, ValueError) as error:
         raise InputError(f"{shown}: {error}") from None
-
-
-def declared_prefixes(paths: list[Path]) -> dict[str, str]:
-    """The prefixes the Turtle and TriG files among `paths` declare (a later file wins)."""
-    found: dict[str, str] = {}
-    for path in paths:
-        fmt = rdf_format_for_path(path.name)
-        if fmt is None or fmt.oxigraph not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-            continue
-        with _open(path) as stream:
-            parser = ox.parse(stream, format=fmt.oxigraph)  # type: ignore[arg-type]
-            for _quad in parser:
-                pass
-            found.update(parser.prefixes)
-    return found
 
 
 def _shown(settings: Settings, path: Path) -> str:

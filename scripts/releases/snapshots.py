@@ -8,7 +8,6 @@ release and two releases of the same content are the same bytes.
 from __future__ import annotations
 
 import dataclasses
-import re
 import shutil
 import subprocess
 import tempfile
@@ -76,19 +75,19 @@ def _from_release(folder: Path, name: str, settings: Settings) -> Snapshot:
     graphs = []
     for part in PARTS:
         path = folder / f"{part}.ttl"
-        quads = parse_file(path, settings.base_iri) if path.is_file() else []
-        graphs.append(_bound(to_graph(quads), [path]))
+        prefixes: dict[str, str] = {}
+        quads = parse_file(path, settings.base_iri, prefixes=prefixes) if path.is_file() else []
+        graphs.append(_bound(to_graph(quads), prefixes))
     return Snapshot(name, *graphs)
 
 
 def _from_folder(root: Path, name: str, settings: Settings) -> Snapshot:
     graphs = []
     for part in PARTS:
-        files = rdf_files(root / part)
-        graph = Graph()
-        for path in files:
-            to_graph(parse_file(path, settings.base_iri), graph)
-        graphs.append(_bound(graph, files))
+        graph, prefixes = Graph(), dict[str, str]()
+        for path in rdf_files(root / part):
+            to_graph(parse_file(path, settings.base_iri, prefixes=prefixes), graph)
+        graphs.append(_bound(graph, prefixes))
     return Snapshot(name, *graphs)
 
 
@@ -113,12 +112,10 @@ def _from_git(settings: Settings, ref: str) -> Snapshot:
         return _from_folder(Path(scratch), ref, settings)
 
 
-def _bound(graph: Graph, files: list[Path]) -> Graph:
+def _bound(graph: Graph, prefixes: dict[str, str]) -> Graph:
     """The graph with the prefixes its files declare (for compact names in diffs and dumps)."""
-    for path in files:
-        if path.suffix == ".ttl" and path.is_file():
-            for match in re.finditer(r"@prefix\s+([\w.-]*):\s*<([^>]*)>", path.read_text("utf-8")):
-                graph.bind(match.group(1), match.group(2), override=True, replace=True)
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 
 
