@@ -5,8 +5,9 @@ GET whose path, query string, host, scheme and `Accept`, `Accept-Encoding` and `
 match an earlier one that got a 200 with a `Content-Length` of at most REPLAY_BODY_BYTES gets the
 same status, headers and body again, as long as the store's dataset version is the same: every
 check the app made then (the query's safety, the time limit, the row cap) holds for the same
-request now. A request with credentials, cookies or conditional headers, any other method, an
-answer marked `no-store` or setting a cookie, and a streamed answer always go to the app.
+request now; a conditional request gets its 304 as `http_headers.finish_read` gives it (werkzeug's
+`make_conditional` on the same validators). A request with credentials or cookies, any other
+method, an answer marked `no-store` or setting a cookie, and a streamed answer go to the app.
 Replayed SPARQL answers say `Server-Timing: query;dur=0.0`, as the answer cache's do.
 """
 
@@ -17,6 +18,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from werkzeug.wrappers import Response
+
+from ldkit.server.http_headers import CONDITIONAL_REQUEST_HEADERS
 from ldkit.server.stores.base import Store
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -35,15 +39,7 @@ KEYED = (
     "wsgi.url_scheme",
     "SCRIPT_NAME",
 )
-BYPASS_HEADERS = (
-    "HTTP_AUTHORIZATION",
-    "HTTP_COOKIE",
-    "HTTP_IF_NONE_MATCH",
-    "HTTP_IF_MODIFIED_SINCE",
-    "HTTP_IF_MATCH",
-    "HTTP_IF_UNMODIFIED_SINCE",
-    "HTTP_RANGE",
-)
+BYPASS_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE")
 
 
 class Replays:
@@ -92,6 +88,9 @@ def replaying(app: WSGIApp, store: Store) -> WSGIApp:
         found = replays.get(tag, key)
         if found is not None:
             status, headers, body = found
+            if any(h in environ for h in CONDITIONAL_REQUEST_HEADERS):  # a 304, as the app's
+                again = Response(body, int(status[:3]), headers)
+                return again.make_conditional(environ)(environ, start_response)
             start_response(status, headers)
             return [body]
         seen: list[Any] = []

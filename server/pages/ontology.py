@@ -13,12 +13,10 @@ from __future__ import annotations
 import functools
 import html
 import re
-import threading
-from collections import OrderedDict, defaultdict
-from typing import Any
+from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from markupsafe import Markup
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
@@ -30,13 +28,11 @@ from ldkit.server.pages import dereference, reading, versions
 from ldkit.server.pages.base import (
     Reader,
     base_context,
-    finish,
     labels_for,
     not_found,
     reader,
     respond,
     settings,
-    wants_json,
 )
 from ldkit.server.pages.class_diagram import class_diagram
 from ldkit.server.pages.constraints import ShapesGraph, requirements
@@ -45,15 +41,11 @@ from ldkit.server.pages.listings import class_counts, property_counts
 from ldkit.server.pages.ontology_doc import SECTIONS, Documentation, document, own_namespace
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, format_date, show_iri
-from ldkit.server.running import current_store
 from ldkit.server.settings import Settings
 
 blueprint = Blueprint("ontology", __name__)
 
 EXAMPLES = 3  # instances shown per class
-RENDERED_PAGES = 32  # documentation pages kept rendered, per web process, least recent out
-_RENDERED: OrderedDict[tuple[Any, ...], tuple[int, bytes, str, str]] = OrderedDict()
-_LOCK = threading.Lock()
 
 
 @blueprint.route(urls.ONTOLOGY_PATH, methods=["GET"])
@@ -108,25 +100,7 @@ def _document(name: str, extension: str, path: str) -> Response:
     if fmt not in (HTML, PLAIN_JSON):
         triples = own_statements(version.ontology, config.ontology_iri)
         return dereference.rdf_response(triples, fmt, version.prefixes, config.row_limit)
-    who = reader()
-    tag = current_store().version().tag  # the build and the data: uses and examples
-    key = (request.full_path, who.lang, who.chosen, wants_json(), version.name, tag)
-    with _LOCK:
-        hit = _RENDERED.get(key)
-    if hit is not None:
-        status, body, content_type, link = hit
-        return finish(Response(body, status, {"Link": link}, content_type=content_type))
-    response = _documentation(name, version, path, who)
-    with _LOCK:
-        _RENDERED[key] = (
-            response.status_code,
-            response.get_data(),
-            response.content_type,
-            response.headers["Link"],
-        )
-        while len(_RENDERED) > RENDERED_PAGES:
-            _RENDERED.popitem(last=False)
-    return response
+    return _documentation(name, version, path, reader())
 
 
 def _documentation(name: str, version: versions.Version, path: str, who: Reader) -> Response:
