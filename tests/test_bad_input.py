@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from ldkit.server.settings import Settings
-from tests.helpers.servers import RunningServer, raw_request
+from tests.helpers.servers import HTTP_STACKS, RunningServer, logged_server, raw_request
 
 BAD_TARGETS = [
     # the paths of issue 15: each was a 500 (the path went raw into the `Link` header)
@@ -74,16 +74,14 @@ BAD_REQUESTS = {
 }
 
 
-# The default stack, and gunicorn's (`--stack gthread`): each parses HTTP its own way.
-@pytest.fixture(scope="module", params=["granian", "gthread"])
+@pytest.fixture(scope="module", params=HTTP_STACKS)
 def server(
     built_settings: Settings,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
 ) -> Iterator[RunningServer]:
-    log = tmp_path_factory.mktemp("bad-input") / "server.log"
-    settings = built_settings.replace(time_limit=5)
-    with RunningServer(settings, log=log, stack=request.param) as running:
+    log_dir = tmp_path_factory.mktemp("bad-input")
+    with logged_server(built_settings, log_dir, request.param) as running:
         yield running
 
 

@@ -23,23 +23,21 @@ from ldkit.server.app import create_app
 from ldkit.server.settings import Settings
 from ldkit.server.urls import resource_url
 from tests.helpers.fuzz import Fuzzer, FuzzRequest
-from tests.helpers.servers import RunningServer
+from tests.helpers.servers import HTTP_STACKS, RunningServer, logged_server
 
 FUZZ_SEED = 15
 REQUESTS = 10_000
 THREADS = 8
 
 
-# The default stack, and gunicorn's (`--stack gthread`): each parses HTTP its own way.
-@pytest.fixture(scope="module", params=["granian", "gthread"])
+@pytest.fixture(scope="module", params=HTTP_STACKS)
 def server(
     built_settings: Settings,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
 ) -> Iterator[RunningServer]:
-    log = tmp_path_factory.mktemp("fuzz") / "server.log"
-    settings = built_settings.replace(time_limit=5)
-    with RunningServer(settings, workers=2, log=log, stack=request.param) as running:
+    log_dir = tmp_path_factory.mktemp("fuzz")
+    with logged_server(built_settings, log_dir, request.param, workers=2) as running:
         yield running
 
 

@@ -22,6 +22,16 @@ from tests.helpers.paths import ROOT, W3C
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 
 
+# The default stack, and gunicorn's (`--stack gthread`): each parses HTTP its own way.
+HTTP_STACKS = ("granian", "gthread")
+
+
+def logged_server(settings: Settings, log_dir: Path, stack: str, workers: int = 1) -> RunningServer:
+    """A live server on `stack` with a 5 s time limit, its log in `log_dir/server.log`."""
+    log = log_dir / "server.log"
+    return RunningServer(settings.replace(time_limit=5), workers=workers, log=log, stack=stack)
+
+
 def make_build(
     build_dir: Path,
     graphs: Mapping[str | None, Iterable[ox.Triple]],
