@@ -8,7 +8,7 @@ from ldkit.server import messages, replay, request_guard, urls
 from ldkit.server.pages import dataset, diagram, listings, ontology, resource, shapes, timeline
 from ldkit.server.running import STORE
 from ldkit.server.settings import Settings
-from ldkit.server.sparql import endpoint, graph_store
+from ldkit.server.sparql import direct, endpoint, graph_store
 from ldkit.server.sparql.execution import STORE_FAILURES, store_failure_response
 from ldkit.server.stores.base import Store
 from ldkit.server.stores.embedded import EmbeddedStore
@@ -45,6 +45,7 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
         app.register_blueprint(view.blueprint)
     for failure in STORE_FAILURES:
         app.register_error_handler(failure, store_failure_response)
-    replayed = replay.replaying(app.wsgi_app, app.extensions[STORE])
+    store = app.extensions[STORE]
+    replayed = replay.replaying(direct.answering_queries(app.wsgi_app, store), store)
     app.wsgi_app = request_guard.guard(replayed)  # type: ignore[method-assign,assignment]
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Request, Response, request
 
 from ldkit.server import urls
 from ldkit.server.formats import (
@@ -19,13 +19,19 @@ from ldkit.server.sparql import query_page, query_text
 from ldkit.server.sparql.execution import execute_query, execute_update
 from ldkit.server.sparql.protocol import Operation, ProtocolError, read_operation
 from ldkit.server.sparql.service_description import describe_service, serialise
+from ldkit.server.stores.base import Store
 
 blueprint = Blueprint("sparql", __name__)
 
 
 @blueprint.after_request
 def _every_response(response: Response) -> Response:
-    return add_page_policy(add_cors(response, request))
+    return finish_answer(response, request)
+
+
+def finish_answer(response: Response, asked: Request) -> Response:
+    """What every answer of the endpoint carries: CORS, and the page policy on HTML."""
+    return add_page_policy(add_cors(response, asked))
 
 
 @blueprint.route(urls.SPARQL_PATH, methods=["GET", "POST"])
@@ -35,63 +41,85 @@ def endpoint() -> Response:
     try:
         operation = read_operation(request)
         if operation.kind == "update":
-            execute_update(operation, request, endpoint_iri())
+            execute_update(operation, request, endpoint_iri(request))
             return no_store(Response(status=204))
         if operation.kind == "query":
-            return _answer_query(operation)
+            facts, fmt = _query_format(operation, request)
+            if fmt is HTML:
+                return query_page.render(operation, endpoint_iri(request))
+            return answer_query(current_store(), request, operation, facts, fmt)
         return _describe(operation)
     except ProtocolError as error:
         return error_response(error)
 
 
-def _answer_query(operation: Operation) -> Response:
+def answer_directly(store: Store, asked: Request) -> Response | None:
+    """The answer to a query sent by GET, or None when it is the view's (the HTML page, the
+    service description, an update refused): the steps of `endpoint`, with the store given."""
+    try:
+        operation = read_operation(asked)
+        if operation.kind != "query":
+            return None
+        facts, fmt = _query_format(operation, asked)
+        if fmt is HTML:
+            return None
+        response = answer_query(store, asked, operation, facts, fmt)
+    except ProtocolError as error:
+        response = error_response(error)
+    return finish_answer(response, asked)
+
+
+def _query_format(operation: Operation, asked: Request) -> tuple[query_text.QueryFacts, Format]:
     facts = query_text.read_query(operation.text)
     offered = GRAPH_ANSWER_FORMATS if facts.form in ("CONSTRUCT", "DESCRIBE") else RESULTS_FORMATS
-    fmt = choose_format(operation, (*offered, HTML))
-    endpoint = endpoint_iri()
-    if fmt is HTML:
-        return query_page.render(operation, endpoint)
-    outcome = execute_query(operation, fmt, endpoint, facts)
+    return facts, choose_format(operation, asked, (*offered, HTML))
+
+
+def answer_query(
+    store: Store, asked: Request, operation: Operation, facts: query_text.QueryFacts, fmt: Format
+) -> Response:
+    """The query's answer in `fmt`, with its timing, truncation and cache headers."""
+    outcome = execute_query(store, operation, fmt, endpoint_iri(asked), facts)
     answer = outcome.answer
     response = Response(answer.body, status=200, content_type=_content_type(fmt))
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
     if answer.truncated:
         response.headers["X-Ldkit-Truncated"] = "true"
         response.headers["Warning"] = (
-            f'199 ldkit "answer cut at the row limit of {current_store().settings.row_limit}"'
+            f'199 ldkit "answer cut at the row limit of {store.settings.row_limit}"'
         )
-    store = current_store()
-    return finish_read(response, request, outcome.version, fmt.key, store.writable)
+    return finish_read(response, asked, outcome.version, fmt.key, store.writable)
 
 
 def _describe(operation: Operation) -> Response:
-    fmt = choose_format(operation, (*RDF_FORMATS[:4], HTML))
+    fmt = choose_format(operation, request, (*RDF_FORMATS[:4], HTML))
+    endpoint = endpoint_iri(request)
     if fmt is HTML:
-        return query_page.render(operation, endpoint_iri())
+        return query_page.render(operation, endpoint)
     store = current_store()
-    graph = describe_service(store.settings, endpoint_iri(), store.writable)
+    graph = describe_service(store.settings, endpoint, store.writable)
     response = Response(serialise(graph, fmt), content_type=_content_type(fmt))
     return finish_read(response, request, store.version(), f"sd-{fmt.key}", store.writable)
 
 
-def choose_format(operation: Operation, offered: tuple[Format, ...]) -> Format:
+def choose_format(operation: Operation, asked: Request, offered: tuple[Format, ...]) -> Format:
     """The format asked by `?format=`/`?_format=`, else by `Accept`; 406 when none fits."""
     named = operation.param("format") or operation.param("_format")
-    accept = request.headers.get("Accept")
+    accept = asked.headers.get("Accept")
     fmt = choose(named, accept, offered)
     if fmt is None:
         choices = ", ".join(f.media_type for f in offered)
-        asked = f"format '{named}'" if named else f"Accept: {request.headers.get('Accept')}"
-        raise ProtocolError(406, f"cannot answer {asked}; this answer is offered as {choices}")
+        asked_for = f"format '{named}'" if named else f"Accept: {accept}"
+        raise ProtocolError(406, f"cannot answer {asked_for}; this answer is offered as {choices}")
     return fmt
 
 
-def endpoint_iri() -> str:
+def endpoint_iri(asked: Request) -> str:
     """The endpoint's own URL: the service description's sd:endpoint and the base IRI.
 
     Always this server's (`Settings.endpoint` is the remote store a server may run over).
     """
-    return f"{request.scheme}://{request.host}{request.root_path}{request.path}"
+    return f"{asked.scheme}://{asked.host}{asked.root_path}{asked.path}"
 
 
 def error_response(error: ProtocolError) -> Response:

@@ -32,12 +32,15 @@ from ldkit.server.stores.base import (
 
 
 def execute_query(
-    operation: Operation, fmt: Format, base_iri: str, facts: query_text.QueryFacts | None = None
+    store: Store,
+    operation: Operation,
+    fmt: Format,
+    base_iri: str,
+    facts: query_text.QueryFacts | None = None,
 ) -> Outcome:
     """Run a query for an answer in `fmt`; every failure is a ProtocolError with its status."""
-    store = current_store()
     facts = facts or query_text.read_query(operation.text)
-    _refuse_unsafe(facts)
+    _refuse_unsafe(facts, store.settings.service_allow_list)
     protocol_dataset = bool(operation.default_graphs or operation.named_graphs)
     job = QueryJob(
         query=operation.text,
@@ -48,6 +51,7 @@ def execute_query(
         named_graphs=tuple(operation.named_graphs),
         has_from=facts.has_from,
         prefixes=tuple(facts.prefixes.items()),
+        lookups=not protocol_dataset and query_text.looks_up_only(operation.text, facts),
     )
     return _checked(store, job, cacheable=True)
 
@@ -57,7 +61,7 @@ def execute_update(operation: Operation, request: Request, base_iri: str) -> Out
     store = current_store()
     authorise_write(request)
     facts = query_text.read_query(operation.text)
-    _refuse_unsafe(facts)
+    _refuse_unsafe(facts, store.settings.service_allow_list)
     text = operation.text
     if operation.default_graphs or operation.named_graphs:
         if query_text.has_dataset_clause(facts):
@@ -88,9 +92,8 @@ def authorise_write(request: Request) -> None:
         raise ProtocolError(403, "the update token is wrong")
 
 
-def _refuse_unsafe(facts: query_text.QueryFacts) -> None:
+def _refuse_unsafe(facts: query_text.QueryFacts, allowed: tuple[str, ...]) -> None:
     """400 for what must not reach the engine: remote access, nesting its parser cannot take."""
-    allowed = current_store().settings.service_allow_list
     try:
         query_text.check_nesting(facts)
         query_text.check_remote_access(facts.stream, allowed)

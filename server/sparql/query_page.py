@@ -79,7 +79,7 @@ def _run(operation: Operation, endpoint: str, context: dict[str, Any]) -> int:
     assert fmt is not None
     started = time.perf_counter()
     try:
-        outcome = execute_query(operation, fmt, endpoint)
+        outcome = execute_query(current_store(), operation, fmt, endpoint)
     except ProtocolError as error:
         context["error"] = error.message
         return error.status

@@ -74,6 +74,10 @@ _STRUCTURE = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "(
 _OPENING = frozenset("({[")
 _BLANK = re.compile(r"(?:\s|\#[^\n\r]*+)*+")
 
+# A query that only describes named things (`looks_up_only`): its words, and its longest text.
+_LOOKUP_WORDS = frozenset(("BASE", "PREFIX", "DESCRIBE"))
+LOOKUP_TEXT_CHARS = 2048
+
 # `read_query` remembers the facts of up to this many texts of at most this many characters.
 REMEMBERED_QUERIES = 256
 REMEMBERED_TEXT_CHARS = 2048
@@ -195,6 +199,22 @@ def _form(stream: Iterable[Token]) -> str | None:
         if token.keyword in UPDATE_WORDS:
             return None
     return None
+
+
+def looks_up_only(text: str, facts: QueryFacts) -> bool:
+    """Whether a query only describes named things: `DESCRIBE <a> ex:b`, prefixes declared or not.
+
+    No pattern, no variable, no dataset clause, and a text of at most LOOKUP_TEXT_CHARS. The
+    engine answers it with index lookups (the things' statements, then those of their blank
+    nodes, each node once) and streams them, so the row cap bounds its work: it cannot run away.
+    """
+    if facts.form != "DESCRIBE" or facts.deepest or len(text) > LOOKUP_TEXT_CHARS:
+        return False
+    words = [token.keyword for token in facts.stream if token.kind not in ("iri", "pname")]
+    if any(word not in _LOOKUP_WORDS for word in words) or words.count("DESCRIBE") != 1:
+        return False
+    described = facts.stream[[token.keyword for token in facts.stream].index("DESCRIBE") + 1 :]
+    return bool(described) and all(token.kind in ("iri", "pname") for token in described)
 
 
 def check_nesting(facts: QueryFacts) -> None:

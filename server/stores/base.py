@@ -29,6 +29,8 @@ class QueryJob:
 
     The dataset: the protocol's `default_graphs` and `named_graphs` when given, else the query's
     own FROM (`has_from`), else the union of all graphs. `prefixes` are kept in Turtle answers.
+    `lookups` says the query only describes named things (`query_text.looks_up_only`): its work
+    is bounded by the row cap, so a store may answer it without a process it could stop.
     """
 
     query: str
@@ -39,6 +41,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     has_from: bool = False
     prefixes: tuple[tuple[str, str], ...] = ()
+    lookups: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

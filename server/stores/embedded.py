@@ -9,7 +9,9 @@ cache. `remote.RemoteStore` does the same over a remote SPARQL store (`ldkit ser
 
 from __future__ import annotations
 
+import functools
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,15 +21,21 @@ import pyoxigraph as ox
 from ldkit.server.settings import Settings
 from ldkit.server.stores.base import (
     WRITES,
+    Answer,
     AnswerCache,
     DatasetVersion,
     Job,
     Outcome,
+    QueryJob,
     knows_by_asking,
     parse_time,
 )
 from ldkit.server.stores.pool import QueryPool
-from ldkit.server.stores.worker import StorePaths, bump_generation
+from ldkit.server.stores.worker import StorePaths, bump_generation, query_answer, timed_answer
+
+# How long a read-only store's dataset version is taken as current before its files are
+# looked at again: a new build is served at most this late.
+VERSION_RECHECK = 0.01
 
 
 class EmbeddedStore:
@@ -44,6 +52,7 @@ class EmbeddedStore:
         self._version = DatasetVersion("", datetime.now(UTC))
         self._lookup: tuple[str, ox.Store] | None = None  # (version tag, read-only handle)
         self._stamped = (self.build_dir / "build.json", self.paths.generation)  # what versions
+        self._recheck_at = 0.0
 
     @property
     def writable(self) -> bool:
@@ -51,11 +60,19 @@ class EmbeddedStore:
         return self.paths.lock is not None
 
     def version(self) -> DatasetVersion:
-        """The current dataset version; re-read only when build.json or the generation changed."""
-        stamp = tuple(_stat(p) for p in self._stamped)
-        if stamp != self._stamp:
-            self._version = _read_version(self.build_dir, self.paths.generation)
-            self._stamp = stamp
+        """The current dataset version; re-read only when build.json or the generation changed.
+
+        Read-only, only a new build changes it, so the files are looked at (two `stat` calls,
+        about 10 us each here) at most once every VERSION_RECHECK seconds; with writes on, on
+        every call, so that a client reads its own writes from any web process.
+        """
+        now = time.monotonic()
+        if self.writable or now >= self._recheck_at:
+            stamp = tuple(_stat(p) for p in self._stamped)
+            if stamp != self._stamp:
+                self._version = _read_version(self.build_dir, self.paths.generation)
+                self._stamp = stamp
+            self._recheck_at = now + VERSION_RECHECK
         return self._version
 
     def run(self, job: Job, cacheable: bool = False) -> Outcome:
@@ -65,7 +82,7 @@ class EmbeddedStore:
         if cacheable and (hit := self._cache.get(key)) is not None:
             return Outcome(hit, 0.0, version, cached=True)
         try:
-            answer, seconds = self.pool.run(job)
+            answer, seconds = self._answer(job, version.tag)
         except Exception:
             if isinstance(job, WRITES):
                 bump_generation(self.paths.generation)  # a killed writer: readers reopen
@@ -77,6 +94,13 @@ class EmbeddedStore:
             self.forget()
         return Outcome(answer, seconds, version)
 
+    def _answer(self, job: Job, tag: str) -> tuple[Answer, float]:
+        """In this process when read-only and the query only looks things up (its work is
+        bounded by the row cap: nothing to stop), else in a query process of the pool."""
+        if isinstance(job, QueryJob) and job.lookups and not self.writable:
+            return timed_answer(functools.partial(query_answer, self._lookups(tag), job))
+        return self.pool.run(job)
+
     def knows(self, iri: str) -> bool:
         """Whether the dataset says anything of `iri`, as subject or object.
 
@@ -87,14 +111,14 @@ class EmbeddedStore:
         if self.writable:
             return knows_by_asking(self, iri)
         node = ox.NamedNode(iri)
-        store = self._lookups()
+        store = self._lookups(self.version().tag)
         for pattern in ((node, None, None, None), (None, None, node, None)):
             if next(iter(store.quads_for_pattern(*pattern)), None) is not None:
                 return True
         return False
 
-    def _lookups(self) -> ox.Store:
-        tag = self.version().tag
+    def _lookups(self, tag: str) -> ox.Store:
+        """The read-only handle of this web process for the dataset version `tag`."""
         if self._lookup is None or self._lookup[0] != tag:
             self._lookup = (tag, ox.Store.read_only(str(self.paths.store)))
         return self._lookup[1]

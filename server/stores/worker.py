@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import os
 import threading
 import time
@@ -182,17 +183,22 @@ def bump_generation(path: Path) -> None:
 
 def run_query(holder: _Holder, job: QueryJob) -> Answer:
     """Run a query and serialise its answer in the job's format, capped."""
+    with holder.locked(exclusive=False):
+        return query_answer(holder.reader(), job)
+
+
+def query_answer(store: ox.Store, job: QueryJob) -> Answer:
+    """The answer of a query on `store`, serialised in the job's format and capped."""
     fmt = by_key(job.format)
     assert fmt is not None
-    with holder.locked(exclusive=False):
-        answer = holder.reader().query(job.query, base_iri=job.base_iri, **_dataset(job))
-        limit = job.row_limit
-        if isinstance(answer, ox.QueryBoolean):
-            return Answer(200, results.boolean_body(bool(answer), fmt), fmt.media_type, rows=1)
-        if isinstance(answer, ox.QuerySolutions):
-            body, rows, cut = results.solutions_body(answer, fmt, limit)
-        else:
-            body, rows, cut = results.triples_body(answer, fmt, limit, dict(job.prefixes))
+    answer = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    limit = job.row_limit
+    if isinstance(answer, ox.QueryBoolean):
+        return Answer(200, results.boolean_body(bool(answer), fmt), fmt.media_type, rows=1)
+    if isinstance(answer, ox.QuerySolutions):
+        body, rows, cut = results.solutions_body(answer, fmt, limit)
+    else:
+        body, rows, cut = results.triples_body(answer, fmt, limit, dict(job.prefixes))
     return Answer(200, body, fmt.media_type, rows=rows, truncated=cut)
 
 
@@ -379,16 +385,23 @@ def _serve(connection: Connection, paths: StorePaths) -> None:
             job = connection.recv()
         except (EOFError, OSError):
             return
-        started = time.perf_counter()
-        try:
-            if not isinstance(job, WriteGraphJob):
-                holder.finish_interrupted_write()
-            answer = OPERATIONS[type(job)](holder, job)
-        except SyntaxError as error:
-            answer = Answer(400, str(error).encode())
-        except (ValueError, TypeError) as error:
-            answer = Answer(400, str(error).encode())
-        except Exception as error:  # the web process answers 500 with the message
-            answer = Answer(500, f"{type(error).__name__}: {error}".encode())
-        answer_time = time.perf_counter() - started
-        connection.send((answer, answer_time))
+        connection.send(timed_answer(functools.partial(_operate, holder, job)))
+
+
+def _operate(holder: _Holder, job: Any) -> Answer:
+    if not isinstance(job, WriteGraphJob):
+        holder.finish_interrupted_write()
+    return OPERATIONS[type(job)](holder, job)
+
+
+def timed_answer(operate: Callable[[], Answer]) -> tuple[Answer, float]:
+    """The answer of an operation and the seconds it took; the engine's errors as answers:
+    a syntax error or a bad value is a 400, anything else a 500 with its message."""
+    started = time.perf_counter()
+    try:
+        answer = operate()
+    except (SyntaxError, ValueError, TypeError) as error:
+        answer = Answer(400, str(error).encode())
+    except Exception as error:  # the web process answers 500 with the message
+        answer = Answer(500, f"{type(error).__name__}: {error}".encode())
+    return answer, time.perf_counter() - started
