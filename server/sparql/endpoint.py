@@ -54,8 +54,9 @@ def endpoint() -> Response:
 
 
 def answer_directly(store: Store, asked: Request) -> Response | None:
-    """The answer to a query sent by GET, or None when it is the view's (the HTML page, the
-    service description, an update refused): the steps of `endpoint`, with the store given."""
+    """The answer to a query sent by GET (errors included), or None when it is the view's to
+    give (the HTML query page, the service description): the steps of `endpoint`, with the
+    store given instead of read from Flask's app context."""
     try:
         operation = read_operation(asked)
         if operation.kind != "query":
