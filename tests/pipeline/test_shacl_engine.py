@@ -386,6 +386,33 @@ def test_unsupported_shapes_fall_back_to_pyshacl_and_agree() -> None:
     }
 
 
+DEACTIVATED = """
+@prefix ex: <http://example.org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Off a sh:NodeShape ; sh:targetClass ex:A ; sh:deactivated true ;
+    sh:property [ sh:path ex:q ; sh:minCount 5 ] .
+ex:On a sh:NodeShape ; sh:targetClass ex:A ;
+    sh:property [ sh:path ex:q ; sh:datatype xsd:integer ] ,
+        [ sh:path ex:p ; sh:maxCount 0 ; sh:deactivated true ] ,
+        [ sh:path ex:p ; sh:maxCount 0 ; sh:deactivated false ] .
+ex:OffSparql a sh:NodeShape ; sh:targetClass ex:A ;
+    sh:sparql [ sh:deactivated true ; sh:select "SELECT $this WHERE { $this ?p ?o }" ] .
+"""
+
+
+def test_deactivated_shapes_and_constraints_are_not_checked_by_either_engine() -> None:
+    shapes = Graph().parse(data=DEACTIVATED, format="turtle")
+    quads = list(ox.parse(DATA, format=ox.RdfFormat.TURTLE))
+    report = engine.validate([quads], shapes, lambda part: Graph())
+    reference = validation._pyshacl(to_graph(quads), shapes)
+    expected, found = result_keys(reference, shapes), result_keys(report.results, shapes)
+    assert expected == found, _diff(expected, found)
+    components = {k[2].rsplit("#")[-1] for k in found}
+    assert components == {"DatatypeConstraintComponent", "MaxCountConstraintComponent"}
+    assert all("minCount" not in k[2] and "SPARQL" not in k[2] for k in found)
+
+
 def test_recursive_shapes_are_left_to_pyshacl() -> None:
     shapes = Graph().parse(data=SHAPES + RECURSIVE, format="turtle")
     _compiler, checks, reasons = engine.plan(shapes)
