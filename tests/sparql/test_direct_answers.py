@@ -14,16 +14,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from rdflib import Graph
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from ldkit.pipeline.build import swap_into_place
 from ldkit.server.app import create_app
 from ldkit.server.sparql import query_text
-from tests.helpers.servers import BASE, sample_settings
+from tests.helpers.servers import BASE, make_build, sample_settings
 
 ORG = f"{BASE}id/organisation/org1"
+NAME = "https://schema.org/name"
 REQUESTS = [
     ("SELECT ?n WHERE { ?o <https://schema.org/name> ?n } ORDER BY ?n", "application/json", {}),
     ("SELECT * WHERE { ?s ?p ?o }", "text/csv", {}),
@@ -128,3 +131,27 @@ def test_a_lookup_is_answered_while_every_query_process_is_busy(tmp_path: Path) 
 )
 def test_which_queries_only_look_things_up(text: str, looks_up: bool) -> None:
     assert query_text.looks_up_only(text, query_text.read_query(text)) is looks_up
+
+
+def test_a_lookup_across_a_new_build_answers_the_old_or_the_new_data(tmp_path: Path) -> None:
+    settings = sample_settings(tmp_path)
+    app = create_app(settings, pool_size=1)
+    client = app.test_client()
+    query = f"/sparql?query={quote(f'DESCRIBE <{ORG}>')}"
+    renamed = ox.Triple(ox.NamedNode(ORG), ox.NamedNode(NAME), ox.Literal("Renamed", language="en"))
+    try:
+        assert b"Organisation 1" in client.get(query).data  # the handle of the first build is open
+        staging = tmp_path / "staging"
+        make_build(
+            staging, {f"{BASE}id/graph/organisations": [renamed]}, version="fedcba9876543210"
+        )
+        swap_into_place(staging, settings.build_dir)  # the old build is deleted at once
+        deadline, n = time.monotonic() + 0.5, 0
+        while time.monotonic() < deadline:  # texts that never repeat: no answer from memory
+            n += 1
+            answer = client.get(f"{query}{quote(f' # {n}')}")
+            assert answer.status_code == 200, answer.data
+            assert (b"Renamed" in answer.data) != (b"Organisation 1" in answer.data)
+        assert b"Renamed" in client.get(query).data
+    finally:
+        app.extensions["ldkit_store"].close()
