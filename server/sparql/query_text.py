@@ -74,8 +74,9 @@ _STRUCTURE = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "(
 _OPENING = frozenset("({[")
 _BLANK = re.compile(r"(?:\s|\#[^\n\r]*+)*+")
 
-# A query that only describes named things (`looks_up_only`): its words, and its longest text.
-_LOOKUP_WORDS = frozenset(("BASE", "PREFIX", "DESCRIBE"))
+# A query that only describes named things (`looks_up_only`): the tokens that name one, and the
+# longest text.
+_NAMES = ("iri", "pname")
 LOOKUP_TEXT_CHARS = 2048
 
 # `read_query` remembers the facts of up to this many texts of at most this many characters.
@@ -210,11 +211,14 @@ def looks_up_only(text: str, facts: QueryFacts) -> bool:
     """
     if facts.form != "DESCRIBE" or facts.deepest or len(text) > LOOKUP_TEXT_CHARS:
         return False
-    words = [token.keyword for token in facts.stream if token.kind not in ("iri", "pname")]
-    if any(word not in _LOOKUP_WORDS for word in words) or words.count("DESCRIBE") != 1:
-        return False
-    described = facts.stream[[token.keyword for token in facts.stream].index("DESCRIBE") + 1 :]
-    return bool(described) and all(token.kind in ("iri", "pname") for token in described)
+    stream = facts.stream
+    at = next(n for n, token in enumerate(stream) if token.keyword == "DESCRIBE")
+    prologue, described = stream[:at], stream[at + 1 :]
+    return (
+        all(t.kind in _NAMES or t.keyword in ("BASE", "PREFIX") for t in prologue)
+        and bool(described)
+        and all(t.kind in _NAMES for t in described)
+    )
 
 
 def check_nesting(facts: QueryFacts) -> None:
