@@ -3,18 +3,21 @@
     .venv/bin/python -m bench.serving --triples 100000 --seconds 5
 
 One seeded synthetic graph (`bench.sparql_load.generate`, 10 triples a thing) built for ldkit and
-loaded into the Oxigraph server (`oxigraph serve-read-only`), the reference measured in the same
-run. Each ldkit stack serves the same build with the same app (`ldkit.pipeline.serve.serve`,
-2 workers). Workloads, each for `--seconds` at concurrency 8 and 64 (threads of a bounded load
-generator, one keep-alive connection each):
+loaded into the Oxigraph server (`oxigraph serve-read-only`), the reference. Each ldkit stack
+serves the same build with the same app (`ldkit.pipeline.serve.serve`, 2 workers); `bare` is the
+floor, granian and pyoxigraph with nothing of ldkit (`bench.bare`). Workloads, each for
+`--seconds` at concurrency 8 and 64 (threads of a bounded load generator, one keep-alive
+connection each):
 
 - cached: `DESCRIBE` over 240 IRIs that repeat (ldkit answers them from its answer cache);
 - uncached: `DESCRIBE` of an IRI with a comment no request repeats (no cache can answer);
 - slow: the cached workload at concurrency 8 while 50 slow clients each send one header line
-  every 2 s (the requests of the load generator time out after 10 s: an error each);
+  every 2 s (the requests of the load generator time out after 10 s: an error each).
 
-then the resident memory of the server's processes (query processes included). Prints a
-Markdown table (throughput as a ratio to Oxigraph's) and writes it to `bench/out/serving.md`.
+Every workload runs on Oxigraph just before and just after the stack (both servers are up, the
+idle one costs nothing), and the ratio is to the mean of those two figures. Then the resident
+memory of the stack's processes (query processes included). Prints a Markdown table and writes
+it to `bench/out/serving.md`.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from bench.sparql_load import (
     load_oxigraph,
     synthetic,
 )
+from ldkit.pipeline.serve import THREADS_PER_WORKER
 
-STACKS = ("granian", "gthread", "sync")
+STACKS = ("granian", "gthread", "sync", "bare")  # bare: the floor, not a stack of ldkit
 CACHED_IRIS = 240
 SLOW_CLIENTS = 50
 SLOW_INTERVAL = 2.0
@@ -61,6 +65,14 @@ def ldkit_server(bench: Workbench, stack: str, workers: int) -> Server:
     args = [sys.executable, "-c", code, str(port), str(workers), str(bench.root)]
     args += [str(bench.work / "ldkit"), stack]
     return Server(f"ldkit {stack}", args, port, "/sparql")
+
+
+def bare_server(bench: Workbench, workers: int) -> Server:
+    """granian and pyoxigraph alone (`bench.bare`): the floor under any Python stack."""
+    port = free_port()
+    args = [sys.executable, "-m", "bench.bare", str(bench.work / "ldkit" / "store"), str(port)]
+    args += [str(workers), str(THREADS_PER_WORKER)]
+    return Server("bare granian + pyoxigraph", args, port, "/sparql")
 
 
 def oxigraph_server(bench: Workbench) -> Server:
@@ -137,23 +149,41 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def measure(server: Server, bench: Workbench, seconds: float) -> list[dict[str, object]]:
+WORKLOADS = (("cached", 8), ("uncached", 8), ("cached", 64), ("uncached", 64), ("slow", 8))
+SLOW = f"{SLOW_CLIENTS} slow clients"
+RUNS = itertools.count()  # every uncached workload gets comments of its own
+
+
+def workload(server: Server, bench: Workbench, kind: str, concurrency: int, seconds: float) -> dict:
+    """One workload on one server: req/s, p50, p99 and errors."""
+    if kind == "slow":
+        with SlowClients(server.port):
+            time.sleep(1.0)
+            return drive(server.port, server.path, cached(bench.iris), 8, seconds, timeout=10)
+    queries = cached(bench.iris) if kind == "cached" else uncached(bench.iris, next(RUNS))
+    return drive(server.port, server.path, queries, concurrency, seconds)
+
+
+def measure(
+    server: Server, reference: Server, bench: Workbench, seconds: float
+) -> list[dict[str, object]]:
+    """Every workload on the reference, on `server`, then on the reference again.
+
+    A figure's ratio is to the mean of the two reference figures around it: this machine's
+    speed drifts by 20-40 % over minutes, so one reference measured at the start of the run
+    would flatter the stacks measured when the machine is fast and wrong the others.
+    """
     rows: list[dict[str, object]] = []
     with server:
         drive(server.port, server.path, cached(bench.iris), 8, 1.0)  # warm-up
-        for run, concurrency in enumerate((8, 64)):
-            for workload in ("cached", "uncached"):
-                queries = cached(bench.iris) if workload == "cached" else uncached(bench.iris, run)
-                result = drive(server.port, server.path, queries, concurrency, seconds)
-                rows.append(
-                    {"server": server.name, "workload": workload, "c": concurrency, **result}
-                )
-                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-        with SlowClients(server.port):
-            time.sleep(1.0)
-            result = drive(server.port, server.path, cached(bench.iris), 8, seconds, timeout=10)
-        rows.append({"server": server.name, "workload": "50 slow clients", "c": 8, **result})
-        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        for kind, concurrency in WORKLOADS:
+            before = workload(reference, bench, kind, concurrency, seconds)
+            result = workload(server, bench, kind, concurrency, seconds)
+            after = workload(reference, bench, kind, concurrency, seconds)
+            row = {"server": server.name, "workload": SLOW if kind == "slow" else kind}
+            row |= {"c": concurrency, **result, "reference": [before, after]}
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
         assert server.process is not None
         memory = rss_mb(server.process.pid)
     for row in rows:
@@ -163,20 +193,18 @@ def measure(server: Server, bench: Workbench, seconds: float) -> list[dict[str, 
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| workload | conc. | server | req/s | ÷ Oxigraph | p50 ms | p99 ms | errors | RSS MB |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| workload | conc. | server | req/s | Oxigraph req/s (before, after) | ÷ Oxigraph "
+        "| p50 ms | p99 ms | errors | RSS MB |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        reference = next(
-            r
-            for r in rows
-            if r["server"] == "oxigraph" and (r["workload"], r["c"]) == (row["workload"], row["c"])
-        )
-        ratio = float(row["rps"]) / float(reference["rps"]) if reference["rps"] else 0.0  # type: ignore[arg-type]
+        before, after = row["reference"]  # type: ignore[misc]
+        reference = (before["rps"] + after["rps"]) / 2
+        ratio = float(row["rps"]) / reference if reference else 0.0  # type: ignore[arg-type]
         lines.append(
             f"| {row['workload']} | {row['c']} | {row['server']} | {row['rps']:,.0f} "
-            f"| {ratio:.2f}x | {row['p50']:.1f} | {row['p99']:.1f} | {row['errors']} "
-            f"| {row['rss_mb']:.0f} |"
+            f"| {before['rps']:,.0f}, {after['rps']:,.0f} | {ratio:.2f}x "
+            f"| {row['p50']:.1f} | {row['p99']:.1f} | {row['errors']} | {row['rss_mb']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -191,9 +219,16 @@ def main() -> None:
     options = parser.parse_args()
     bench = synthetic(options.triples, options.work)
     build_ldkit(bench)
-    rows = measure(oxigraph_server(bench), bench, options.seconds)
-    for stack in options.stacks.split(","):
-        rows += measure(ldkit_server(bench, stack, options.workers), bench, options.seconds)
+    rows: list[dict[str, object]] = []
+    with oxigraph_server(bench) as reference:
+        drive(reference.port, reference.path, cached(bench.iris), 8, 1.0)  # warm-up
+        for stack in options.stacks.split(","):
+            server = (
+                bare_server(bench, options.workers)
+                if stack == "bare"
+                else ldkit_server(bench, stack, options.workers)
+            )
+            rows += measure(server, reference, bench, options.seconds)
     text = f"{options.triples:,} triples, {os.cpu_count()} cores\n\n{table(rows)}\n"
     print(text)
     out = ROOT / "bench" / "out"
