@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import hashlib
-from datetime import datetime
+from collections.abc import Callable
+from typing import Any
 
 from flask import Request, Response
-from werkzeug.http import http_date, parse_accept_header
+from werkzeug.http import http_date, parse_accept_header, quote_etag
 
 from ldkit.server import urls
 from ldkit.server.formats import RESOURCE_FORMATS, choose
@@ -28,6 +30,7 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 COMPRESSIBLE_MIN_BYTES = 1024
+READ_VARY = "Accept, Accept-Encoding"  # what a read answer's bytes depend on
 # A request without any of these cannot get a 304 or a 412 (and ldkit offers no ranges), so
 # `make_conditional` is skipped for it: the answer is the same, without the date parsing.
 CONDITIONAL_REQUEST_HEADERS = (
@@ -107,37 +110,57 @@ def finish_read(
     if "Vary" in headers:
         response.vary.update(("Accept", "Accept-Encoding"))
     else:
-        headers["Vary"] = "Accept, Accept-Encoding"
+        headers["Vary"] = READ_VARY
     compressed = compress(response, request)
     if request.method not in ("GET", "HEAD"):
         headers["Cache-Control"] = "no-store"
         return response
-    response.set_etag(f"{version.tag}-{variant}{'-gz' if compressed else ''}")
-    headers["Last-Modified"] = _http_date(version.modified)
-    headers["Cache-Control"] = "no-cache" if writable else "public, max-age=300"
-    if any(name in request.environ for name in CONDITIONAL_REQUEST_HEADERS):
+    headers.update(read_validators(version, variant, writable, compressed))
+    if is_conditional(request.environ):
         response.make_conditional(request)  # turns it into a 304 in place when still fresh
     return response
 
 
-@functools.lru_cache(maxsize=64)
-def _http_date(moment: datetime) -> str:
-    """`Last-Modified`'s text for a dataset version, formatted once per version."""
-    return http_date(moment)
+@functools.lru_cache(maxsize=256)
+def read_validators(
+    version: DatasetVersion, variant: str, writable: bool, compressed: bool
+) -> tuple[tuple[str, str], ...]:
+    """`ETag`, `Last-Modified` and `Cache-Control` of a read answer (made once per version and
+    variant: a variant is a format, or a page's path and language)."""
+    etag = f"{version.tag}-{variant}{'-gz' if compressed else ''}"
+    return (
+        ("ETag", quote_etag(etag)),
+        ("Last-Modified", http_date(version.modified)),
+        ("Cache-Control", "no-cache" if writable else "public, max-age=300"),
+    )
+
+
+def is_conditional(environ: dict[str, Any]) -> bool:
+    """Whether a request could get a 304 or a 412 (ldkit offers no ranges but says so)."""
+    return any(name in environ for name in CONDITIONAL_REQUEST_HEADERS)
 
 
 def compress(response: Response, request: Request) -> bool:
     """Gzip the body when the client accepts it and it is worth it."""
     if not _accepts_gzip(request.environ.get("HTTP_ACCEPT_ENCODING", "")):
-        return False
+        return False  # the body is not read: it may be a stream
     if response.direct_passthrough or response.status_code != 200:
         return False
-    body = response.get_data()
-    if len(body) < COMPRESSIBLE_MIN_BYTES:
+    gzipped = gzip_for(request.environ, response.get_data())
+    if gzipped is None:
         return False
-    response.set_data(gzip.compress(body, compresslevel=5))
+    response.set_data(gzipped)
     response.headers["Content-Encoding"] = "gzip"
     return True
+
+
+def gzip_for(environ: dict[str, Any], body: bytes) -> bytes | None:
+    """The body gzipped, when the client accepts gzip and the body is worth it; else None."""
+    if len(body) < COMPRESSIBLE_MIN_BYTES:
+        return None
+    if not _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+        return None
+    return gzip.compress(body, compresslevel=5)
 
 
 @functools.lru_cache(maxsize=64)
@@ -146,6 +169,23 @@ def _accepts_gzip(header: str) -> bool:
     if "gzip" not in header.lower():
         return False
     return parse_accept_header(header).quality("gzip") > 0
+
+
+@dataclasses.dataclass(frozen=True)
+class PlainAnswer:
+    """A finished answer as plain WSGI: status line, header list, body (no werkzeug objects).
+
+    For the endpoint's hottest answer (a query's 200 sent by GET), whose headers are the same for
+    every answer of a version and format but for the length and the timing.
+    """
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response(self.status, self.headers)
+        return [self.body]
 
 
 def no_store(response: Response) -> Response:

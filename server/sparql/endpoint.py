@@ -13,7 +13,18 @@ from ldkit.server.formats import (
     Format,
     choose,
 )
-from ldkit.server.http_headers import add_cors, add_page_policy, finish_read, no_store
+from ldkit.server.http_headers import (
+    CORS_HEADERS,
+    READ_VARY,
+    PlainAnswer,
+    add_cors,
+    add_page_policy,
+    finish_read,
+    gzip_for,
+    is_conditional,
+    no_store,
+    read_validators,
+)
 from ldkit.server.running import current_store
 from ldkit.server.sparql import query_page, query_text
 from ldkit.server.sparql.execution import execute_query, execute_update
@@ -53,7 +64,7 @@ def endpoint() -> Response:
         return error_response(error)
 
 
-def answer_directly(store: Store, asked: Request) -> Response | None:
+def answer_directly(store: Store, asked: Request) -> Response | PlainAnswer | None:
     """The answer to a query sent by GET (errors included), or None when it is the view's to
     give (the HTML query page, the service description): the steps of `endpoint`, with the
     store given instead of read from Flask's app context."""
@@ -64,6 +75,8 @@ def answer_directly(store: Store, asked: Request) -> Response | None:
         facts, fmt = _query_format(operation, asked)
         if fmt is HTML:
             return None
+        if not is_conditional(asked.environ):  # a 304 is werkzeug's to work out
+            return plain_answer(store, asked, operation, facts, fmt)
         response = answer_query(store, asked, operation, facts, fmt)
     except ProtocolError as error:
         response = error_response(error)
@@ -85,11 +98,37 @@ def answer_query(
     response = Response(answer.body, status=200, content_type=_content_type(fmt))
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
     if answer.truncated:
-        response.headers["X-Ldkit-Truncated"] = "true"
-        response.headers["Warning"] = (
-            f'199 ldkit "answer cut at the row limit of {store.settings.row_limit}"'
-        )
+        response.headers.extend(_truncation(store))
     return finish_read(response, asked, outcome.version, fmt.key, store.writable)
+
+
+def plain_answer(
+    store: Store, asked: Request, operation: Operation, facts: query_text.QueryFacts, fmt: Format
+) -> PlainAnswer:
+    """The 200 of `answer_query` then `finish_answer`, as a plain header list: the headers a
+    version and format always get are made once (`read_validators`), not set one by one."""
+    outcome = execute_query(store, operation, fmt, endpoint_iri(asked), facts)
+    answer = outcome.answer
+    gzipped = gzip_for(asked.environ, answer.body)
+    body = answer.body if gzipped is None else gzipped
+    headers = [("Content-Type", _content_type(fmt))]
+    if gzipped is not None:
+        headers.append(("Content-Encoding", "gzip"))
+    headers += [
+        ("Content-Length", str(len(body))),
+        ("Server-Timing", f"query;dur={outcome.seconds * 1000:.1f}"),
+        ("Vary", READ_VARY),
+        *read_validators(outcome.version, fmt.key, store.writable, gzipped is not None),
+        *CORS_HEADERS.items(),
+    ]
+    if answer.truncated:
+        headers += _truncation(store)
+    return PlainAnswer("200 OK", headers, body)
+
+
+def _truncation(store: Store) -> list[tuple[str, str]]:
+    warning = f'199 ldkit "answer cut at the row limit of {store.settings.row_limit}"'
+    return [("X-Ldkit-Truncated", "true"), ("Warning", warning)]
 
 
 def _describe(operation: Operation) -> Response:

@@ -27,6 +27,8 @@ from tests.helpers.servers import BASE, make_build, sample_settings
 
 ORG = f"{BASE}id/organisation/org1"
 NAME = "https://schema.org/name"
+# Four triples of over 300 bytes each: more than the 1 kB worth gzipping, and cut at the row cap.
+LONG_ANSWER = f'CONSTRUCT {{ ?s <{NAME}> ?long }} WHERE {{ ?s ?p ?o BIND(CONCAT(STR(?o), "{"x" * 300}") AS ?long) }}'
 REQUESTS = [
     ("SELECT ?n WHERE { ?o <https://schema.org/name> ?n } ORDER BY ?n", "application/json", {}),
     ("SELECT * WHERE { ?s ?p ?o }", "text/csv", {}),
@@ -34,6 +36,7 @@ REQUESTS = [
     (f"DESCRIBE <{ORG}>", "text/turtle", {}),
     (f"PREFIX o: <{BASE}id/organisation/> DESCRIBE o:org0 o:org2", "application/n-triples", {}),
     ("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle", {"Accept-Encoding": "gzip"}),
+    (LONG_ANSWER, "application/n-triples", {"Accept-Encoding": "gzip, br"}),  # gzipped, cut
     ("SELECT * WHERE { ?s ?p ?o", "application/json", {}),  # a syntax error: 400
     ("SELECT * WHERE { SERVICE <http://x.example/> { ?s ?p ?o } }", "*/*", {}),  # refused
     ("SELECT * WHERE { ?s ?p ?o }", "image/png", {}),  # 406
@@ -73,6 +76,9 @@ def test_the_answer_before_flask_is_the_views_answer(
     view = _answer(flask_view, _asked(query, accept, extra))
     assert direct == view
     assert direct[0][:3] in ("200", "304", "400", "406")
+    if query == LONG_ANSWER:
+        assert direct[1]["Content-Encoding"] == "gzip"
+        assert direct[1]["X-Ldkit-Truncated"] == "true"
 
 
 def test_a_described_thing_is_its_statements_cut_at_the_row_cap(app: Flask) -> None:
