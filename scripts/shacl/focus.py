@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from ldkit.pipeline.shacl.shapes import Focus, Unsupported
+from ldkit.server.sparql.query_text import Lexeme, lexemes
 
-_TOKEN = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\s]*>)'
-    r"|(?P<comment>\#[^\n]*)"
-    r"|(?P<open>\{)|(?P<close>\})"
-    r"|(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<space>\s+)"
-    r"|(?P<other>.)",
-    re.S,
-)
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 _FORBIDDEN = {"VALUES", "MINUS", "SERVICE", "GRAPH", "FROM", "LIMIT", "OFFSET", "BINDINGS"}
 
@@ -25,14 +12,10 @@ _FORBIDDEN = {"VALUES", "MINUS", "SERVICE", "GRAPH", "FROM", "LIMIT", "OFFSET", 
 def counts_repeats(text: str) -> bool:
     """Whether a query aggregates in a way a repeated solution changes (COUNT, SUM, AVG,
     GROUP_CONCAT without DISTINCT); everything else in SPARQL gives the same distinct rows."""
-    tokens = [
-        (m.lastgroup, m.group())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup not in ("space", "comment")
-    ]
-    for index, (kind, word) in enumerate(tokens):
+    tokens = list(lexemes(text))
+    for index, (kind, word, _start) in enumerate(tokens):
         if kind == "word" and word.upper() in ("COUNT", "SUM", "AVG", "GROUP_CONCAT"):
-            following = [w.upper() for _k, w in tokens[index + 1 : index + 3]]
+            following = [t.text.upper() for t in tokens[index + 1 : index + 3]]
             if following[:1] == ["("] and following[1:2] != ["DISTINCT"]:
                 return True
     return False
@@ -45,27 +28,26 @@ def inject_focus(text: str, focus: Focus) -> tuple[str, tuple[str, ...]]:
     Equivalent to SHACL's pre-binding of `$this` for the queries SHACL allows (sub-SELECTs
     project `$this`; no VALUES, MINUS or SERVICE); anything else raises `Unsupported`.
     """
-    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)]
-    significant = [t for t in tokens if t[0] not in ("space", "comment")]
+    significant = list(lexemes(text))
     words = {t[1].upper() for t in significant if t[0] == "word"}
     if words & _FORBIDDEN:
         raise Unsupported("a SPARQL constraint using " + ", ".join(sorted(words & _FORBIDDEN)))
     if "SELECT" not in words:
         raise Unsupported("a SPARQL constraint that is not a SELECT query")
 
-    def is_this(token: tuple[str | None, str, int]) -> bool:
+    def is_this(token: Lexeme) -> bool:
         return token[0] == "var" and token[1][1:] == "this"
 
     # Match braces; note each group's extent and what precedes and starts it.
     groups: list[dict[str, int | bool | str]] = []
     stack: list[int] = []
     for index, token in enumerate(significant):
-        if token[0] == "open":
+        if token.text == "{" and token.kind == "mark":
             before = significant[index - 1][1].upper() if index else ""
             after = significant[index + 1][1].upper() if index + 1 < len(significant) else ""
             groups.append({"open": index, "close": -1, "before": before, "after": after})
             stack.append(len(groups) - 1)
-        elif token[0] == "close":
+        elif token.text == "}" and token.kind == "mark":
             if not stack:
                 raise Unsupported("unbalanced braces in a SPARQL constraint")
             groups[stack.pop()]["close"] = index

@@ -109,6 +109,38 @@ def tokens(text: str) -> Iterator[Token]:
     return iter(_read(text)[0])
 
 
+class Lexeme(NamedTuple):
+    """Any token of SPARQL text but white space and comments, with its offset: a `word` (a name
+    without a colon), `pname`, `iri`, `var`, `string`, `bnode`, a punctuation `mark` (one
+    character), or `other`."""
+
+    kind: str
+    text: str
+    start: int
+
+
+def lexemes(text: str) -> Iterator[Lexeme]:
+    """Every token of SPARQL text, for tools that read a query's structure (the SHACL engine
+    binding `$this`), where `tokens` keeps only what the endpoint acts on. Same lexer: strings,
+    IRIs and comments are read the same way; a name run with dots gives its words; numbers come
+    as the marks of their digits."""
+    for match in _TOKEN.finditer(text):
+        kind, value, start = match.lastgroup or "other", match.group(), match.start()
+        if kind == "marks":
+            for offset, mark in enumerate(value):
+                if not mark.isspace():
+                    yield Lexeme("mark", mark, start + offset)
+        elif kind == "name" and ":" in value:
+            yield Lexeme("pname", value, start)
+        elif kind == "name" and "." in value:
+            for word in _IN_NAME.finditer(value):
+                yield Lexeme("word", word.group("word"), start + word.start("word"))
+        elif kind == "name":
+            yield Lexeme("word", value, start)
+        elif kind != "comment":
+            yield Lexeme(kind, value, start)
+
+
 def _read(text: str) -> tuple[list[Token], int]:
     """The tokens, and the deepest nesting (the reading stops once it passes `MAX_NESTING`)."""
     found: list[Token] = []

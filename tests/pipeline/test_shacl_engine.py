@@ -28,7 +28,7 @@ from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import Folder, read_folder
 from ldkit.pipeline.shacl import engine
 from ldkit.pipeline.shacl.compile import Compiler
-from ldkit.pipeline.shacl.focus import inject_focus
+from ldkit.pipeline.shacl.focus import counts_repeats, inject_focus
 from ldkit.pipeline.shacl.shapes import Unsupported
 from ldkit.server.settings import load_settings
 from tests.helpers.paths import FIXTURES, ROOT
@@ -454,6 +454,19 @@ def test_literals_the_store_would_rewrite_send_the_shapes_to_pyshacl() -> None:
 def test_sparql_constraints_the_batch_rewrite_cannot_keep_exact_are_refused(query: str) -> None:
     with pytest.raises(Unsupported):
         inject_focus(query, lambda v: f"{{ VALUES {v} {{ 1 }} }}")
+
+
+def test_the_focus_is_bound_in_the_query_not_in_its_strings_comments_or_names() -> None:
+    query = (
+        "SELECT $this ?v WHERE { $this ex:VALUES ?v # { ?this }\n"
+        '  FILTER(?v != "{ $this }") OPTIONAL { $this ex:q ?w } }'
+    )
+    injected, projected = inject_focus(query, lambda v: f"<F:{v}>")
+    assert injected == query.replace("WHERE { ", "WHERE { <F:?this>  ", 1)
+    assert projected == ("this", "v")
+    assert counts_repeats("SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:p ?x } GROUP BY $this")
+    assert not counts_repeats("SELECT $this (COUNT( DISTINCT ?x) AS ?n) WHERE { $this ex:p ?x }")
+    assert not counts_repeats('SELECT $this WHERE { $this ex:count ?x FILTER(?x != "SUM(") }')
 
 
 def test_every_shipped_shape_is_compiled() -> None:

@@ -28,7 +28,10 @@ from tests.helpers.servers import BASE, make_build, sample_settings
 ORG = f"{BASE}id/organisation/org1"
 NAME = "https://schema.org/name"
 # Four triples of over 300 bytes each: more than the 1 kB worth gzipping, and cut at the row cap.
-LONG_ANSWER = f'CONSTRUCT {{ ?s <{NAME}> ?long }} WHERE {{ ?s ?p ?o BIND(CONCAT(STR(?o), "{"x" * 300}") AS ?long) }}'
+LONG_ANSWER = (
+    f"CONSTRUCT {{ ?s <{NAME}> ?long }} WHERE {{ ?s ?p ?o "
+    f'BIND(CONCAT(STR(?o), "{"x" * 300}") AS ?long) }}'
+)
 REQUESTS = [
     ("SELECT ?n WHERE { ?o <https://schema.org/name> ?n } ORDER BY ?n", "application/json", {}),
     ("SELECT * WHERE { ?s ?p ?o }", "text/csv", {}),
