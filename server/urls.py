@@ -113,19 +113,36 @@ def term_anchor(term_iri: str, ontology_iri: str | None = None) -> str:
     """
     if ontology_iri and term_iri.startswith(ontology_iri + "#"):
         return term_iri[len(ontology_iri) + 1 :]
-    return "term-" + quote(term_iri, safe="").replace("%", "_")
+    return _quoted_id("term", term_iri)
 
 
-def shapes_url(shape_name: str | None = None, lang: str | None = None) -> str:
-    """The shapes' documentation, at the section of a shape (`cmsh:EventShape`) when given."""
-    anchor = f"#{shape_anchor(shape_name)}" if shape_name else ""
-    return with_params(SHAPES_PATH, lang) + anchor
+def shapes_iri(base_iri: str) -> str:
+    """The IRI of the shapes' document (`{base}shapes`), served at SHAPES_PATH: the dataset's own
+    shapes are its hash IRIs (`{base}shapes#EventShape`)."""
+    return base_iri + SHAPES_PATH.removeprefix("/")
 
 
-def shape_anchor(shape_name: str) -> str:
-    """The HTML id of a shape's section: its local name (`EventShape`), else a quoted id."""
-    local = shape_name.rsplit(":", 1)[-1] if not shape_name.startswith("<") else shape_name
-    return local if local.isidentifier() else "shape-" + quote(local, safe="").replace("%", "_")
+def shapes_url(anchor: str | None = None, lang: str | None = None) -> str:
+    """The shapes' documentation, at a shape's section (`shape_anchor`) when given."""
+    return with_params(SHAPES_PATH, lang) + (f"#{anchor}" if anchor else "")
+
+
+def shape_anchor(shape: str, own_shapes_iri: str) -> str:
+    """The HTML id of a shape's section, for the shape's IRI (or a blank node's `_:shapeN`).
+
+    A shape of the dataset's own (`{shapes document}#EventShape`) gets its local name, so that
+    its IRI, followed, lands on it (the W3C hash recipe); any other shape, of another namespace
+    or a blank node, a quoted id, which no local name can be (it holds a `-`): two shapes never
+    share a section's id.
+    """
+    local = shape.removeprefix(own_shapes_iri + "#")
+    return local if local != shape and local.isidentifier() else _quoted_id("shape", shape)
+
+
+def _quoted_id(kind: str, text: str) -> str:
+    """`kind-` and the text percent-quoted with `_` for `%` (and `_5F` for `_`: one text, one
+    id)."""
+    return f"{kind}-" + quote(text, safe="").replace("_", "_5F").replace("%", "_")
 
 
 def picture_url(kind: str, lang: str | None = None) -> str:

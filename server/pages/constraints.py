@@ -145,9 +145,10 @@ def _read(path: str, _mtime: int, _size: int) -> ShapesGraph:
 
 
 @functools.lru_cache(maxsize=16)  # a graph is read once per language: do not change the list
-def published_shapes(shapes: ShapesGraph, chain: tuple[str, ...]) -> list[Shape]:
-    """Every shape with a target or a name, read for a reader of `chain`, by what it targets."""
-    reader = _Reader(shapes, chain)
+def published_shapes(shapes: ShapesGraph, chain: tuple[str, ...], shapes_iri: str) -> list[Shape]:
+    """Every shape with a target or a name, read for a reader of `chain`, by what it targets
+    (`shapes_iri`: the shapes document, whose hash IRIs are the dataset's own shapes)."""
+    reader = _Reader(shapes, chain, shapes_iri)
     found = [reader.shape(node) for node in reader.top_shapes()]
     return sorted(found, key=lambda s: (not s.targets, [t.text for t in s.targets], s.name))
 
@@ -169,7 +170,7 @@ def requirements(
     if shapes is None or not wanted:
         return {}
     by_target: dict[tuple[str, str], list[Shape]] = defaultdict(list)
-    for shape in published_shapes(shapes, chain):
+    for shape in published_shapes(shapes, chain, urls.shapes_iri(settings.base_iri)):
         for target in shape.targets if not shape.deactivated else ():
             by_target[(_kind(target), target.iri)].append(shape)
     supers = _superclasses(settings, wanted)
@@ -240,8 +241,9 @@ def _properties_used(
 class _Reader:
     """Reads the shapes graph for one reader: names, paths, parameters, messages."""
 
-    def __init__(self, shapes: ShapesGraph, chain: tuple[str, ...]) -> None:
+    def __init__(self, shapes: ShapesGraph, chain: tuple[str, ...], shapes_iri: str) -> None:
         self.g, self.prefixes, self.chain = shapes.graph, shapes.prefixes, chain
+        self.shapes_iri = shapes_iri
         self.blank_names: dict[Node, str] = {}
 
     def top_shapes(self) -> list[Node]:
@@ -269,7 +271,9 @@ class _Reader:
         )
         return Shape(
             name=name,
-            anchor=urls.shape_anchor(name),
+            anchor=urls.shape_anchor(
+                str(node) if isinstance(node, URIRef) else name, self.shapes_iri
+            ),
             label=label,
             message=self.pick(self.g.objects(node, SH.message)),  # type: ignore[arg-type]
             targets=targets,

@@ -34,13 +34,14 @@ def shapes_document(extension: str) -> Response:
     fmt = dereference.suffix_format(extension)
     if fmt is None:
         return dereference.not_acceptable()
-    graph = shapes_graph(settings())
+    config = settings()
+    graph = shapes_graph(config)
     if graph is None:
         return not_found()
     if fmt not in (HTML, PLAIN_JSON):  # the whole graph: the build bounds its size
         return dereference.rdf_response(graph.triples, fmt, graph.prefixes, len(graph.triples))
     who = reader()
-    found = published_shapes(graph, who.chain)
+    found = published_shapes(graph, who.chain, urls.shapes_iri(config.base_iri))
     context = {
         **base_context(who),
         "index": _by_target(found),

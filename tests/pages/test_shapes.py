@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import html
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -200,3 +202,20 @@ def test_literals_are_escaped_in_html(cases: FlaskClient) -> None:
     assert 'A <b>location</b> & its "place" is a schema:Place.' in page.text
     assert "&lt;b&gt;location&lt;/b&gt; &amp; its &#34;place&#34;" in body
     assert "<b>location" not in body
+
+
+def test_every_shape_has_its_own_section_and_every_link_finds_it(cases: FlaskClient) -> None:
+    _, body = _cases_page(cases, "/shapes.html?_lang=en")
+    found = re.findall(r'<section class="shape" id="([^"]+)".*?<code>([^<]+)</code>', body, re.S)
+    sections = {anchor: html.unescape(name) for anchor, name in found}
+    assert len(sections) == len(found)  # no two sections share an id
+    other = "<https://example.org/other/shapes#EventShape>"
+    assert sections["EventShape"] == ":EventShape"  # own shapes: the IRI's fragment
+    assert sections["shape1"] == ":shape1"
+    assert sorted(n for a, n in sections.items() if a.startswith("shape-")) == [other, "_:shape1"]
+    index = set(re.findall(r'href="#([^"]+)"', body)) - {"main"}
+    assert index == set(sections)
+    _, place = _cases_page(cases, "/-/classes/schema:Place?_lang=en")
+    links = re.findall(r'href="/shapes\?_lang=en#([^"]+)">([^<]+)<', place)
+    assert {name for _, name in links} >= {":shape1", "_:shape1"}
+    assert all(sections[anchor] == html.unescape(name) for anchor, name in links)
