@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Request, Response
+from werkzeug.exceptions import InternalServerError
 
 from ldkit.server import urls
-from ldkit.server.sparql.endpoint import answer_directly
+from ldkit.server.sparql.endpoint import answer_directly, finish_answer
 from ldkit.server.stores.base import Store
 
 log = logging.getLogger("ldkit")
@@ -37,11 +38,14 @@ def answering_queries(app: WSGIApp, store: Store) -> WSGIApp:
             or "query=" not in environ.get("QUERY_STRING", "")
         ):
             return app(environ, start_response)
+        asked = Request(environ)
         try:
-            response = answer_directly(store, Request(environ))
-        except Exception:  # as Flask would: a 500 with the traceback in the log, once
+            response = answer_directly(store, asked)
+        except Exception:  # as Flask does: the traceback logged once, werkzeug's 500 page
             log.exception("Exception on %s [GET]", environ.get("PATH_INFO"))
-            response = Response("internal server error\n", 500, mimetype="text/plain")
+            error = InternalServerError()
+            page = Response(error.get_body(environ), error.code, error.get_headers(environ))
+            response = finish_answer(page, asked)
         if response is None:
             return app(environ, start_response)
         return response(environ, start_response)

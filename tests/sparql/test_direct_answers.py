@@ -84,6 +84,20 @@ def test_the_answer_before_flask_is_the_views_answer(
         assert direct[1]["X-Ldkit-Truncated"] == "true"
 
 
+def test_an_unexpected_failure_is_the_same_500_as_the_views(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("ldkit.server.sparql.endpoint.execute_query", broken)
+    asked = ("ASK { ?s ?p ?o }", "application/json", {})
+    direct = _answer(app.wsgi_app, _asked(*asked))
+    view = _answer(lambda e, s: Flask.wsgi_app(app, e, s), _asked(*asked))
+    assert direct == view and direct[0].startswith("500")
+    assert [r.message for r in caplog.records].count("Exception on /sparql [GET]") == 2
+
+
 def test_a_described_thing_is_its_statements_cut_at_the_row_cap(app: Flask) -> None:
     client = app.test_client()
     one = client.get(
