@@ -136,7 +136,8 @@ def read_validators(
 
 
 def is_conditional(environ: dict[str, Any]) -> bool:
-    """Whether a request could get a 304 or a 412 (ldkit offers no ranges but says so)."""
+    """Whether a request could get a 304 or a 412: it carries a validator or a range header
+    (werkzeug's `make_conditional` answers those; any other request gets its 200 as it is)."""
     return any(name in environ for name in CONDITIONAL_REQUEST_HEADERS)
 
 
