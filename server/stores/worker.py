@@ -24,11 +24,12 @@ import functools
 import os
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -36,6 +37,8 @@ from ldkit.server.formats import by_key
 from ldkit.server.sparql import results
 from ldkit.server.stores.base import Answer, QueryJob, ReadGraphJob, UpdateJob, WriteGraphJob
 from ldkit.server.xml_entities import parse_graph
+
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,8 +118,7 @@ class _Holder:
     def finish_interrupted_write(self) -> None:
         """Replay the journal of a PUT that a killed process left, before anything reads."""
         if self.paths.lock is not None and self.paths.journal.exists():
-            with self.writer():
-                pass  # the writer replays the journal when it opens the store
+            self.write(lambda store: None)  # the writer replays the journal when it opens it
 
     @contextlib.contextmanager
     def locked(self, exclusive: bool) -> Any:
@@ -130,8 +132,14 @@ class _Holder:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    @contextlib.contextmanager
-    def writer(self) -> Any:
+    def write(self, change: Callable[[ox.Store], T]) -> T:
+        """`change(store)` on the store opened read-write, as its only writer, then flushed.
+
+        RocksDB lets one process at a time open a store read-write, and pyoxigraph closes it
+        when its last reference goes. So the store never leaves this method: it is closed
+        before the lock is let go, also when `change` fails (the traceback's finished frames
+        let go of it), and the next writer of any process opens it at once.
+        """
         if self.paths.lock is None:
             raise PermissionError("this store is read-only")
         with self.locked(exclusive=True):
@@ -139,8 +147,12 @@ class _Holder:
             store = ox.Store(str(self.paths.store))
             try:
                 replay_journal(store, self.paths.journal)
-                yield store
+                done = change(store)
                 store.flush()  # an empty write-ahead log: read-only opens stay instant
+                return done
+            except BaseException as error:
+                traceback.clear_frames(error.__traceback__)
+                raise
             finally:
                 del store
                 bump_generation(self.paths.generation)
@@ -215,9 +227,12 @@ def _dataset(job: QueryJob) -> dict[str, Any]:
 def run_update(holder: _Holder, job: UpdateJob) -> Answer:
     """Apply a SPARQL update as the store's only writer."""
     ox.Store().update(job.update, base_iri=job.base_iri)  # syntax first, nothing held
-    with holder.writer() as store:
+
+    def change(store: ox.Store) -> None:
         store.update(job.update, base_iri=job.base_iri)  # one transaction
         holder.report(Progress("committed"))  # what remains (the flush) is never stopped
+
+    holder.write(change)
     return Answer(204)
 
 
@@ -249,7 +264,8 @@ def write_graph(holder: _Holder, job: WriteGraphJob) -> Answer:
         fmt = by_key(job.format)
         assert fmt is not None and isinstance(fmt.oxigraph, ox.RdfFormat)
         triples = parse_graph(job.body, fmt.oxigraph, job.base_iri)
-    with holder.writer() as store:
+
+    def change(store: ox.Store) -> Answer:
         exists = isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)
         if job.method == "DELETE" and not exists:
             return Answer(404, f"no graph <{job.graph}> in this dataset".encode())
@@ -261,7 +277,9 @@ def write_graph(holder: _Holder, job: WriteGraphJob) -> Answer:
         else:
             _add_or_delete(store, graph, job.method, triples)
             holder.report(Progress("committed", created=created))
-    return Answer(201 if created else 204, created=created)
+        return Answer(201 if created else 204, created=created)
+
+    return holder.write(change)
 
 
 def _add_or_delete(
@@ -379,7 +397,8 @@ def _serve(connection: Connection, paths: StorePaths) -> None:
     holder = _Holder(paths, connection.send)
     with contextlib.suppress(OSError):  # a store that cannot open is told by the first answer
         holder.finish_interrupted_write()
-        holder.reader()
+        with holder.locked(exclusive=False):  # never opened while a writer changes its files
+            holder.reader()
     while True:
         try:
             job = connection.recv()

@@ -65,13 +65,13 @@ def test_update_with_the_token(server: RunningServer) -> None:
 
 def test_writes_are_seen_by_every_web_process(server: RunningServer) -> None:
     update = f'INSERT DATA {{ <{BASE}id/thing/seen> <{BASE}p> "everywhere" }}'
-    status, _, _ = server.request(
+    status, _, body = server.request(
         "POST",
         "/sparql",
         update,
         {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
     )
-    assert status == 204
+    assert status == 204, body
     query = quote(f'ASK {{ ?s <{BASE}p> "everywhere" }}')
     answers = {
         json.loads(server.request("GET", f"/sparql?query={query}")[2])["boolean"] for _ in range(12)

@@ -227,3 +227,34 @@ def _wait_for(condition: object, seconds: float) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
+
+
+def test_updates_from_two_web_processes_at_once_are_all_written(writable: Settings) -> None:
+    # Each web process has its own writer; the store's lock lets one open it read-write at a
+    # time. A writer used to keep the store open after it let go of the lock, so the other
+    # process's next update failed (500, "LOCK: Resource temporarily unavailable").
+    statuses: list[int] = []
+
+    def send(thread: int) -> None:
+        for n in range(10):
+            update = f'INSERT DATA {{ <urn:w{thread}-{n}> <urn:written> "yes" }}'
+            status, _, _ = server.request(
+                "POST",
+                "/sparql",
+                update,
+                {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+            )
+            statuses.append(status)
+
+    with RunningServer(writable, workers=2) as server:
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        query = quote('SELECT (COUNT(*) AS ?n) { ?s <urn:written> "yes" }')
+        status, _, body = server.request(
+            "GET", f"/sparql?query={query}", headers={"Accept": "text/csv"}
+        )
+    assert statuses == [204] * 80, sorted(set(statuses))
+    assert status == 200 and body.decode().split()[1] == "80"
