@@ -100,33 +100,32 @@ def replaying(app: WSGIApp, store: Store) -> WSGIApp:
             return start_response(status, headers, *rest)
 
         answer = app(environ, remember)
-        if not seen or not _replayable(*seen):
+        length = _replayable_length(*seen) if seen else None
+        if length is None:
             return answer
         body = b"".join(answer)
         if hasattr(answer, "close"):
             answer.close()
-        if len(body) == int(dict(_lower(seen[1])).get("content-length", -1)):
+        if len(body) == length:
             replays.put(tag, key, (seen[0], _timed_out_of(seen[1]), body))
         return [body]
 
     return replayed
 
 
-def _lower(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(name.lower(), value) for name, value in headers]
-
-
-def _replayable(status: str, headers: list[tuple[str, str]]) -> bool:
+def _replayable_length(status: str, headers: list[tuple[str, str]]) -> int | None:
+    """The `Content-Length` of an answer that may be replayed, else None."""
     if not status.startswith("200"):
-        return False
-    found = dict(_lower(headers))
+        return None
+    found = {name.lower(): value for name, value in headers}
     length = found.get("content-length", "")
-    return (
+    replayable = (
         length.isdigit()
         and int(length) <= REPLAY_BODY_BYTES
         and "no-store" not in found.get("cache-control", "")
         and "set-cookie" not in found
     )
+    return int(length) if replayable else None
 
 
 def _timed_out_of(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
