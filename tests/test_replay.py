@@ -18,7 +18,6 @@ from werkzeug.test import Client, TestResponse
 
 from ldkit.server.app import create_app
 from ldkit.server.replay import replaying
-from ldkit.server.settings import Settings
 from tests.helpers.servers import BASE, sample_settings
 
 TOKEN = "s3cret"
