@@ -20,6 +20,7 @@ from ldkit.server.namespaces import DCTERMS, OWL, RDFS
 DEPRECATED = ox.NamedNode(str(OWL.deprecated))
 REPLACED_BY = ox.NamedNode(str(DCTERMS.isReplacedBy))
 SEE_ALSO = ox.NamedNode(str(RDFS.seeAlso))
+TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 CHECK_ID = "deprecated-term-in-queries"
 
 
@@ -30,8 +31,7 @@ def deprecated_terms(folder: Folder) -> dict[str, str | None]:
         for q in folder.ontology.quads
         if q.predicate == DEPRECATED
         and isinstance(q.subject, ox.NamedNode)
-        and isinstance(q.object, ox.Literal)
-        and q.object.value in ("true", "1")
+        and q.object == TRUE  # anything else is `deprecated-not-boolean`'s error
     }
     found: dict[str, str | None] = dict.fromkeys(sorted(marked))
     for predicate in (SEE_ALSO, REPLACED_BY):  # a replacement wins over a "see also"

@@ -184,10 +184,8 @@ def _replaced(graph: Graph, term: URIRef) -> Node | None:
 
 
 def _deprecated(graph: Graph, term: URIRef) -> bool:
-    return any(
-        isinstance(o, Literal) and str(o).lower() in ("true", "1")
-        for o in graph.objects(term, OWL.deprecated)
-    )
+    """Only the boolean true deprecates (any other value is `deprecated-not-boolean`'s error)."""
+    return (term, OWL.deprecated, Literal(True)) in graph
 
 
 def _deprecation(old: Graph, new: Graph, term: URIRef, show: Show) -> Iterator[Change]:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ldkit.pipeline.deprecation import deprecated_terms
+from ldkit.pipeline.loading import read_folder
 from ldkit.pipeline.ontology_checks import HERE, catalogue, default_profile
-from ldkit.server.settings import Settings
+from ldkit.server.settings import Settings, load_settings
 from tests.helpers.paths import FIXTURES
 from tests.helpers.support import run_cli
 
@@ -151,3 +153,17 @@ def test_the_ontology_version_terms_are_accepted(dataset_copy: Path) -> None:
     )
     result = run_cli(dataset_copy, "validate", "--fail-on", "warning")
     assert result.exit_code == 0, result.output
+
+
+def test_a_deprecation_written_as_a_string_is_an_error_and_deprecates_nothing(
+    broken_findings: list[dict[str, object]],
+) -> None:
+    # `owl:deprecated "true"` once read as deprecated by some tools and not by others.
+    about = [f for f in broken_findings if f["focus"] == "zoo:sweeps"]
+    assert {str(f["constraint"]) for f in about if f["severity"] == "error"} == {
+        "deprecated-not-boolean"
+    }
+    assert '"true"' in str(about[0]["message"])
+    assert not any(str(f["constraint"]).startswith("deprecated-term-") for f in about)
+    folder = read_folder(load_settings(BROKEN))
+    assert not any(term.endswith("sweeps") for term in deprecated_terms(folder))
