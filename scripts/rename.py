@@ -4,7 +4,10 @@
 keeps OLD in the ontology deprecated (`owl:deprecated true`, `dcterms:isReplacedBy NEW`, a dated
 `skos:changeNote`, its type, labels, definitions and `rdfs:isDefinedBy`, so its IRI still
 resolves and old data still reads), and rewrites every other mention of OLD in the ontology,
-data, shapes, queries and expected answers to NEW.
+data, shapes, queries and expected answers to NEW. NEW is always one of the ontology's own terms
+(under its namespace): OLD's statements are never given to another vocabulary's IRI. OLD may be a
+reused term (`schema:audience` to `cm:intendedAudience`, to stop using it): then its block becomes
+NEW's and no tombstone is written, since a term of another vocabulary is not ours to deprecate.
 
 The rewrite is textual, not a reserialisation: the files are written by hand, with comments,
 grouping and prefixes that rdflib or oxigraph would drop or reorder, so a diff would show the
@@ -24,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ldkit.pipeline.deprecation import deprecated_terms
+from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.iri_text import (
     TEXT_SUFFIXES,
     declared_prefixes,
@@ -36,6 +40,7 @@ from ldkit.pipeline.iri_text import (
 from ldkit.pipeline.loading import Folder, InputError, read_folder
 from ldkit.server.formats import rdf_format_for_path
 from ldkit.server.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
+from ldkit.server.pages.ontology_doc import own_namespace
 from ldkit.server.settings import Settings
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -85,11 +90,13 @@ def plan_rename(settings: Settings, old_name: str, new_name: str) -> list[Change
     folder = read_folder(settings)
     prefixes = files_prefixes([*folder.ontology.files, *folder.shapes.files])
     old, new = resolve_term(old_name, prefixes), resolve_term(new_name, prefixes)
-    declaring = _declaring_file(folder, old, new, prefixes)
+    namespace = _own_namespace(folder)
+    declaring = _declaring_file(folder, old, new, prefixes, namespace)
+    tombstone = old.startswith(namespace)  # another vocabulary's term is not ours to deprecate
     changes = []
     for path in _text_files(settings):
         before = path.read_text(encoding="utf-8")
-        if path == declaring:
+        if path == declaring and tombstone:
             after = _rewrite_declaration(folder, before, old, new)
         else:
             after = replace_iri(before, old, new)
@@ -106,12 +113,19 @@ def write_changes(changes: list[Change]) -> None:
         change.path.write_text(change.after, encoding="utf-8")
 
 
-def _declaring_file(folder: Folder, old: str, new: str, prefixes: dict[str, str]) -> Path:
-    """The ontology file that declares OLD; RenameError when none does, OLD is deprecated already
-    or NEW exists."""
+def _declaring_file(
+    folder: Folder, old: str, new: str, prefixes: dict[str, str], namespace: str
+) -> Path:
+    """The ontology file that declares OLD; RenameError when none does, OLD is deprecated already,
+    NEW exists or is not in the ontology's `namespace`."""
     typed = ox.NamedNode(str(RDF.type))
     subjects = {q.subject for q in folder.ontology.quads if q.predicate == typed}
     shown_old, shown_new = show_iri(old, prefixes), show_iri(new, prefixes)
+    if not new.startswith(namespace):
+        raise RenameError(
+            f"{shown_new} is not a term of this ontology (its terms are under {namespace}):"
+            " a rename gives OLD's statements to a term of ours, never to another vocabulary's"
+        )
     if ox.NamedNode(new) in subjects:
         raise RenameError(f"{shown_new} is declared in the ontology already: pick another name")
     if ox.NamedNode(old) not in subjects:
@@ -123,6 +137,13 @@ def _declaring_file(folder: Folder, old: str, new: str, prefixes: dict[str, str]
     if not declaring:
         raise RenameError(f"{shown_old} is declared in no Turtle file of the ontology")
     return declaring[0]
+
+
+def _own_namespace(folder: Folder) -> str:
+    """The namespace of the ontology's own terms, as its documentation and `ldkit diff` read it."""
+    header = ox.NamedNode(folder.settings.ontology_iri)
+    graph = to_graph(q for q in folder.ontology.quads if q.subject == header)
+    return own_namespace(graph, folder.settings.ontology_iri)
 
 
 def _text_files(settings: Settings) -> list[Path]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ldkit.pipeline.build import build_folder
 from ldkit.pipeline.iri_text import replace_iri
@@ -121,3 +121,19 @@ def test_a_rename_that_cannot_be_done_exits_2_saying_why(dataset_copy: Path) -> 
     assert unknown.exit_code == 2 and "cm:serve is not declared in ontology/" in unknown.output
     taken = run_cli(dataset_copy, "rename", "cm:serves", "cm:pillar")
     assert taken.exit_code == 2 and "cm:pillar is declared in the ontology already" in taken.output
+    foreign = run_cli(dataset_copy, "rename", "cm:serves", "schema:serves")
+    assert foreign.exit_code == 2, foreign.output
+    assert "schema:serves is not a term of this ontology" in foreign.output
+    assert "https://w3id.org/climate-mobility/ontology#" in foreign.output
+
+
+def test_a_reused_term_given_up_for_our_own_is_not_deprecated_by_us(dataset_copy: Path) -> None:
+    result = run_cli(dataset_copy, "rename", "schema:Event", "cm:Event")
+    assert result.exit_code == 0, result.output
+    ontology = Graph()
+    for path in (dataset_copy / "ontology").glob("*.ttl"):
+        ontology.parse(path)
+    event, ours = URIRef("https://schema.org/Event"), URIRef(f"{CM}Event")
+    assert (event, None, None) not in ontology, "schema.org's term: no statement of ours is left"
+    assert (ours, RDF.type, OWL.Class) in ontology
+    assert run_cli(dataset_copy, "validate").exit_code == 0
