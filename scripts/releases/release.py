@@ -14,7 +14,8 @@ import datetime as dt
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from ldkit.pipeline.findings import counts
 from ldkit.pipeline.graphs import to_graph
@@ -95,10 +96,33 @@ def release(
     why = required_bump(previous, version, semantic.breaking(changes))
     if why and not (allow_breaking and "breaking" in why):
         raise ReleaseRefused(f"{why}; not released")
+    earlier = _dates_before(settings, current, previous, date)
+    if earlier:
+        raise ReleaseRefused(f"{date.isoformat()} is before {earlier}; not released")
     _set_header(settings, version, previous, date)
     snapshot = write_snapshot(settings, version, read_snapshot(settings, None))
     changelog = add_section(settings, version, previous, date, changes, current.union())
     return Release(version, previous, changes, snapshot, changelog)
+
+
+def _dates_before(
+    settings: Settings, current: Snapshot, previous: str | None, date: dt.date
+) -> str | None:
+    """What `date` would come before: the last release's date, or the ontology's own creation
+    or first issue (a release is never dated before them), as a person reads it; else None."""
+    facts = [(current, "the ontology's dcterms:created", DCTERMS.created)]
+    facts.append((current, "the ontology's dcterms:issued", DCTERMS.issued))
+    if previous is not None:
+        facts.append(
+            (read_snapshot(settings, previous), f"the release of {previous}", DCTERMS.modified)
+        )
+    ontology = URIRef(settings.ontology_iri)
+    for snapshot, what, predicate in facts:
+        value = snapshot.ontology.value(ontology, predicate)
+        day = value.toPython() if isinstance(value, Literal) else None
+        if isinstance(day, dt.date) and date < day:
+            return f"{what}, {day.isoformat()}"
+    return None
 
 
 def compare(settings: Settings, old: Snapshot, new: Snapshot, data: Graph | None) -> list[Change]:

@@ -90,6 +90,15 @@ def test_a_minor_version_is_refused_and_writes_nothing(library: Path) -> None:
     assert not (library / "releases" / "1.1.0").exists()
 
 
+def test_a_release_dated_before_the_last_one_is_refused_and_writes_nothing(library: Path) -> None:
+    ontology = (library / "ontology" / "library.ttl").read_text(encoding="utf-8")
+    refused = run_cli(library, "release", "2.0.0", "--date", "2020-01-01")
+    assert refused.exit_code == 1
+    assert "2020-01-01 is before" in refused.stderr and "2026-01-10" in refused.stderr
+    assert (library / "ontology" / "library.ttl").read_text(encoding="utf-8") == ontology
+    assert not (library / "releases" / "2.0.0").exists()
+
+
 def test_a_major_version_is_released_with_its_header_snapshot_and_changelog(library: Path) -> None:
     done = run_cli(library, "release", "2.0.0", "--date", "2026-02-01")
     assert done.exit_code == 0, done.output
