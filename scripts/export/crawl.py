@@ -17,6 +17,7 @@ from ldkit.pipeline.export.files import (
 )
 from ldkit.server import urls
 from ldkit.server.formats import HTML
+from ldkit.server.pages.versions import releases
 from ldkit.server.settings import Settings
 
 # --- What to fetch --------------------------------------------------------------------------------
@@ -25,6 +26,9 @@ from ldkit.server.settings import Settings
 def seeds(settings: Settings, things: list[str]) -> list[str]:
     seeds = [urls.HOME_PATH, urls.ONTOLOGY_PATH, urls.VOID_PATH]
     seeds += [f"{urls.ONTOLOGY_PATH}.{ext}" for ext in DOCUMENT_EXTENSIONS]
+    for release in releases(settings):  # each version IRI, linked from a page or not
+        seeds.append(urls.version_url(release.number))
+        seeds += [urls.version_url(release.number, ext) for ext in DOCUMENT_EXTENSIONS]
     if settings.shapes_dump.is_file():
         seeds += [urls.SHAPES_PATH, *(f"{urls.SHAPES_PATH}.{ext}" for ext in DOCUMENT_EXTENSIONS)]
     for iri in things:

@@ -79,6 +79,19 @@ def test_home_and_resource_pages_load(static_server: str) -> None:
     assert f'url={IOM}.html"'.encode() in stub
 
 
+def test_every_version_iri_leads_to_its_documentation_without_rules(
+    built_settings: Settings, static_server: str
+) -> None:
+    numbers = [p.name for p in built_settings.built_versions_dir.iterdir() if p.name[0].isdigit()]
+    assert numbers, "the shipped dataset has a release"
+    for number in numbers:
+        status, kind, stub = _get(static_server, f"/ontology/{number}")
+        assert (status, kind) == (200, "text/html"), number
+        assert f'url=/ontology/{number}.html"'.encode() in stub
+        status, kind, _ = _get(static_server, f"/ontology/{number}.ttl")
+        assert status == 200, number
+
+
 def test_every_internal_link_of_every_page_resolves(
     exported: tuple[Path, ExportReport], static_server: str
 ) -> None:
