@@ -18,7 +18,8 @@ Each constraint parameter moves one way:
   of it tightens, by a superclass loosens; any other replacement is "constraint changed".
 Tightened, changed and added constraints are breaking for producers (existing data may violate
 them); loosened and removed ones are safe. A new key whose constraints restrict nothing (only a
-severity, a minCount of 0) is a safe addition.
+severity, a minCount of 0) is a safe addition, and so is one whose targets are all terms new in
+this version (a class or property the old version never named: no old data has its instances).
 """
 
 from __future__ import annotations
@@ -274,12 +275,28 @@ def shape_changes(
             summary = _summary(before[key].values)
             yield ConstraintChange(REMOVED, key, summary, SAFE, before[key].targets)
         elif key not in before:
-            impact = PRODUCERS if _restricts(after[key].values) else SAFE
-            yield ConstraintChange(
-                ADDED, key, _summary(after[key].values), impact, after[key].targets
-            )
+            targets = after[key].targets
+            fresh = _all_new(targets, old, new, set(renames.values()))
+            restricts = _restricts(after[key].values) and not fresh
+            impact = PRODUCERS if restricts else SAFE
+            yield ConstraintChange(ADDED, key, _summary(after[key].values), impact, targets)
         else:
             yield from _moves(key, before[key], after[key], superclasses)
+
+
+def _all_new(targets: frozenset[Target], old: Graph, new: Graph, renamed_to: set[str]) -> bool:
+    """Whether every target selects by a term that `new` declares and `old` never names: a
+    class or property added in this version (not a new name of an old one), whose instances no
+    producer of `old` can have."""
+    if not targets:
+        return False
+    for target in targets:
+        term = target.term
+        if target.kind == "node" or str(term) in renamed_to or (term, RDF.type, None) not in new:
+            return False
+        if (term, None, None) in old or (None, None, term) in old or (None, term, None) in old:
+            return False
+    return True
 
 
 def _moves(

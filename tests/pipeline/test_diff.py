@@ -318,6 +318,19 @@ def test_a_new_shape_is_counted_on_the_focus_nodes_it_selects() -> None:
     )
 
 
+def test_a_shape_for_a_class_new_in_this_version_is_safe() -> None:
+    # No data made for the old version can hold instances of a class it did not have.
+    new_class = "cm:Workshop a owl:Class ; rdfs:label 'workshop'@en .\n"
+    strict = shape("sh:path schema:location ; sh:minCount 1", "cm:Workshop")
+    change = only(
+        [c for c in changes_of(MEETING, MEETING + new_class + strict) if c.kind != "term added"]
+    )
+    assert (change.kind, change.impact) == ("constraint added", "safe")
+    # The same shape on a class the old version had is breaking.
+    old = MEETING + new_class
+    assert only(changes_of(old, old + strict)).impact == "breaking for producers"
+
+
 def test_a_removed_shape_is_safe() -> None:
     change = only(changes_of(shape("sh:path schema:name ; sh:minCount 1"), ""))
     assert (change.kind, change.impact, change.uses) == ("constraint removed", "safe", None)
