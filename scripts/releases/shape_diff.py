@@ -5,7 +5,9 @@ SPARQL property path (`schema:Event / schema:startDate`); the node-level constra
 shape (`sh:closed`, `sh:or`, `sh:sparql`...) by its targets and `(node)`. A node shape without
 targets is keyed by its IRI (a blank one without targets is part of the shape that names it, and
 is described there). Blank-node identities never enter a key or a value, so reshuffled blank
-nodes with the same content are no change.
+nodes with the same content are no change. A shape that gains or loses targets changes its keys:
+the old and new key of one path that share targets are paired, and the change is told per target
+(`cm:Speech / schema:name` added), never as the whole shape removed and added again.
 
 Each constraint parameter moves one way:
 - ordered: `minCount`, `minLength`, `min*` tighten when they rise; `maxCount`, `maxLength`,
@@ -101,6 +103,7 @@ class Constraint:
     """The constraints under one key: each parameter's values, and the targets they apply to."""
 
     targets: frozenset[Target]
+    constrained: str = ""  # what the key says after its targets: the path, or NODE
     values: dict[str, set[Value]] = dataclasses.field(default_factory=dict)
 
 
@@ -129,19 +132,18 @@ class ShapeReader:
             targets = self._targets(shape)
             if not targets and isinstance(shape, BNode):
                 continue
-            where = self._targets_text(targets) if targets else self.show(str(shape))
+            where = self.targets_text(targets) if targets else self.show(str(shape))
             if self.parameters(shape):  # a node shape may constrain only its properties
-                self._add(found, f"{where} / {NODE}", targets, shape)
+                self._add(found, where, NODE, targets, shape)
             for member in self.graph.objects(shape, SH.property):
                 path = self.graph.value(member, SH.path)
                 if path is not None:
-                    self._add(found, f"{where} / {self.path_text(path)}", targets, member)
+                    self._add(found, where, self.path_text(path), targets, member)
         for member in set(self.graph.subjects(SH.path, None)):
             targets = self._targets(member)
             path = self.graph.value(member, SH.path)
             if targets and path is not None:
-                key = f"{self._targets_text(targets)} / {self.path_text(path)}"
-                self._add(found, key, targets, member)
+                self._add(found, self.targets_text(targets), self.path_text(path), targets, member)
         return found
 
     def _node_shapes(self) -> set[Node]:
@@ -159,7 +161,7 @@ class ShapeReader:
             found.add(Target("class", shape))
         return frozenset(found)
 
-    def _targets_text(self, targets: frozenset[Target]) -> str:
+    def targets_text(self, targets: frozenset[Target]) -> str:
         texts = (
             self.value(t.term).text if t.kind == "class" else f"{t.kind} {self.value(t.term).text}"
             for t in targets
@@ -167,9 +169,14 @@ class ShapeReader:
         return ", ".join(sorted(texts))
 
     def _add(
-        self, found: dict[str, Constraint], key: str, targets: frozenset[Target], shape: Node
+        self,
+        found: dict[str, Constraint],
+        where: str,
+        constrained: str,
+        targets: frozenset[Target],
+        shape: Node,
     ) -> None:
-        constraint = found.setdefault(key, Constraint(targets))
+        constraint = found.setdefault(f"{where} / {constrained}", Constraint(targets, constrained))
         for name, values in self.parameters(shape).items():
             constraint.values.setdefault(name, set()).update(values)
 
@@ -268,9 +275,26 @@ def shape_changes(
     """
     renames = renamed or {}
     before = ShapeReader(old, lambda iri: show(renames.get(iri, iri))).constraints()
-    after = ShapeReader(new, show).constraints()
+    reader = ShapeReader(new, show)
+    after = reader.constraints()
     superclasses = _superclasses(new)
-    for key in sorted(before.keys() | after.keys()):
+    retargeted = _retargeted(before, after)
+    for old_key, new_key in retargeted.items():
+        was, now = before[old_key], after[new_key]
+        for target_set, kind in (
+            (now.targets - was.targets, ADDED),
+            (was.targets - now.targets, REMOVED),
+        ):
+            if target_set:
+                fresh = _all_new(target_set, old, new, set(renames.values()))
+                values = now.values if kind == ADDED else was.values
+                impact = PRODUCERS if kind == ADDED and _restricts(values) and not fresh else SAFE
+                key = f"{reader.targets_text(target_set)} / {now.constrained}"
+                yield ConstraintChange(kind, key, _summary(values), impact, target_set)
+        kept = dataclasses.replace(now, targets=now.targets & was.targets)
+        yield from _moves(new_key, was, kept, superclasses)
+    paired = set(retargeted) | set(retargeted.values())
+    for key in sorted((before.keys() | after.keys()) - paired):
         if key not in after:
             summary = _summary(before[key].values)
             yield ConstraintChange(REMOVED, key, summary, SAFE, before[key].targets)
@@ -282,6 +306,25 @@ def shape_changes(
             yield ConstraintChange(ADDED, key, _summary(after[key].values), impact, targets)
         else:
             yield from _moves(key, before[key], after[key], superclasses)
+
+
+def _retargeted(before: dict[str, Constraint], after: dict[str, Constraint]) -> dict[str, str]:
+    """Constraints whose shape gained or lost targets: each key gone from `after` paired with the
+    new key of the same path that shares the most targets with it (the same shape, retargeted)."""
+    gone = [k for k in sorted(before) if k not in after and before[k].targets]
+    arrived = [k for k in sorted(after) if k not in before and after[k].targets]
+    pairs: dict[str, str] = {}
+    for old_key in gone:
+        was = before[old_key]
+        shared = [
+            (len(was.targets & after[k].targets), k)
+            for k in arrived
+            if k not in pairs.values() and after[k].constrained == was.constrained
+        ]
+        best = max(shared, default=(0, ""), key=lambda found: (found[0], found[1]))
+        if best[0]:
+            pairs[old_key] = best[1]
+    return pairs
 
 
 def _all_new(targets: frozenset[Target], old: Graph, new: Graph, renamed_to: set[str]) -> bool:

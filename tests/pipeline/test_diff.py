@@ -331,6 +331,34 @@ def test_a_shape_for_a_class_new_in_this_version_is_safe() -> None:
     assert only(changes_of(old, old + strict)).impact == "breaking for producers"
 
 
+def test_a_target_added_to_a_shape_is_one_added_constraint_on_that_target() -> None:
+    classes = MEETING + "cm:Visit a owl:Class .\ncm:Speech a owl:Class .\n"
+    prop = "sh:path schema:name ; sh:minCount 1"
+    old = classes + shape(prop, "cm:Meeting, cm:Visit")
+    new = classes + shape(prop, "cm:Meeting, cm:Visit, cm:Speech")
+    data = "<urn:a> a cm:Meeting .\n<urn:b> a cm:Speech .\n<urn:c> a cm:Speech ."
+    change = only(changes_of(old, new, data))
+    assert (change.kind, change.subject) == ("constraint added", "cm:Speech / schema:name")
+    assert (change.impact, change.uses) == ("breaking for producers", 2)  # the speeches only
+    removed = only(changes_of(new, old, data))
+    assert (removed.kind, removed.subject, removed.impact) == (
+        "constraint removed",
+        "cm:Speech / schema:name",
+        "safe",
+    )
+
+
+def test_a_retargeted_shape_that_also_tightens_says_both() -> None:
+    classes = MEETING + "cm:Visit a owl:Class .\n"
+    old = classes + shape("sh:path schema:name ; sh:maxCount 2", "cm:Meeting")
+    new = classes + shape("sh:path schema:name ; sh:maxCount 1", "cm:Meeting, cm:Visit")
+    found = {(c.kind, c.subject) for c in changes_of(old, new)}
+    assert found == {
+        ("constraint added", "cm:Visit / schema:name"),
+        ("constraint tightened", "cm:Meeting, cm:Visit / schema:name"),
+    }
+
+
 def test_a_removed_shape_is_safe() -> None:
     change = only(changes_of(shape("sh:path schema:name ; sh:minCount 1"), ""))
     assert (change.kind, change.impact, change.uses) == ("constraint removed", "safe", None)
