@@ -377,6 +377,11 @@ def rename(settings: Settings, old: str, new: str, dry_run: bool) -> None:
         write_changes(changes)
     done = "would change" if dry_run else "changed"
     err.print(f"{done} {len(changes)} file(s)", highlight=False)
+    err.print(
+        f"note: {new} has the labels and definitions of {old}: if the new name says something"
+        " else, give it labels and definitions of its own",
+        highlight=False,
+    )
 
 
 def _build(settings: Settings):  # type: ignore[no-untyped-def]

@@ -45,6 +45,7 @@ def test_dry_run_shows_the_diff_and_writes_nothing(dataset_copy: Path) -> None:
     assert "-        cm:serves event:cop22 ." in result.output
     assert "+        cm:supports event:cop22 ." in result.output
     assert "would change" in result.output
+    assert "note: cm:supports has the labels and definitions of cm:serves" in result.output
     assert _digest(dataset_copy) == before
 
 
