@@ -32,7 +32,7 @@ def add_section(
     if previous is None:
         body = "The first release."
     else:
-        body = f"Changes since {previous}.\n\n{listed.strip() if changes else 'None.'}"
+        body = f"Changes since {previous}.\n\n{listed.strip() if changes else 'No change to the terms or the shapes.'}"
     section = f"## {version} — {date.isoformat()}\n\n{body}\n"
     rest = f"\n## {rest}" if rest else ""
     path.parent.mkdir(parents=True, exist_ok=True)

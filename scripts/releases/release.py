@@ -59,7 +59,9 @@ def required_bump(previous: str | None, version: str, has_breaking: bool) -> str
     if previous is None:
         return None
     old = version_key(previous)
-    if new <= old:
+    if new == old:
+        return f"{version} is released already (releases/{version}/)"
+    if new < old:
         return f"{version} is not after the last release, {previous}"
     if not has_breaking:
         return None
@@ -78,7 +80,7 @@ def release(
     try:
         version_key(version)
     except ValueError as error:
-        raise ReleaseRefused(str(error)) from None
+        raise InputError(str(error)) from None  # the command used wrongly, as a bad --date is
     folder = read_folder(settings)
     report = validate_folder(folder)
     if report.fails("error"):
@@ -95,7 +97,7 @@ def release(
         changes = compare(settings, old, current, to_graph(folder.data.quads))
     why = required_bump(previous, version, semantic.breaking(changes))
     if why and not (allow_breaking and "breaking" in why):
-        raise ReleaseRefused(f"{why}; not released")
+        raise ReleaseRefused(f"{why}; not released{_breaking_named(changes, why)}")
     earlier = _dates_before(settings, current, previous, date)
     if earlier:
         raise ReleaseRefused(f"{date.isoformat()} is before {earlier}; not released")
@@ -103,6 +105,15 @@ def release(
     snapshot = write_snapshot(settings, version, read_snapshot(settings, None))
     changelog = add_section(settings, version, previous, date, changes, current.union())
     return Release(version, previous, changes, snapshot, changelog)
+
+
+def _breaking_named(changes: list[Change], why: str, shown: int = 5) -> str:
+    """The breaking changes a refusal is about, a few of them by name."""
+    if "breaking" not in why:
+        return ""
+    named = [f"{c.subject} ({c.kind}, {c.impact})" for c in changes if c.impact != semantic.SAFE]
+    more = f" and {len(named) - shown} more" if len(named) > shown else ""
+    return f". Breaking: {'; '.join(named[:shown])}{more} (`ldkit diff` lists them all)"
 
 
 def _dates_before(

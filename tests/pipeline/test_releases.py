@@ -85,6 +85,11 @@ def test_a_minor_version_is_refused_and_writes_nothing(library: Path) -> None:
     refused = run_cli(library, "release", "1.1.0")
     assert refused.exit_code == 1
     assert "major version (2.0.0)" in refused.stderr
+    assert "Breaking: lib:Book / lib:shelfMark (constraint tightened" in refused.stderr
+    again = run_cli(library, "release", "1.0.0")
+    assert again.exit_code == 1 and "1.0.0 is released already" in again.stderr
+    malformed = run_cli(library, "release", "1.1")
+    assert malformed.exit_code == 2, malformed.output
     assert (library / "ontology" / "library.ttl").read_text(encoding="utf-8") == ontology
     assert (library / "releases" / "CHANGELOG.md").read_text(encoding="utf-8") == changelog
     assert not (library / "releases" / "1.1.0").exists()
