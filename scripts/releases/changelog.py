@@ -32,7 +32,8 @@ def add_section(
     if previous is None:
         body = "The first release."
     else:
-        body = f"Changes since {previous}.\n\n{listed.strip() if changes else 'No change to the terms or the shapes.'}"
+        listed = listed.strip() if changes else "No change to the terms or the shapes."
+        body = f"Changes since {previous}.\n\n{listed}"
     section = f"## {version} — {date.isoformat()}\n\n{body}\n"
     rest = f"\n## {rest}" if rest else ""
     path.parent.mkdir(parents=True, exist_ok=True)
