@@ -47,7 +47,7 @@ VOID_PATH = "/.well-known/void"
 DUMPS_PATH = "/dumps"
 
 
-def with_params(path: str, lang: str | None = None, **params: str | int | None) -> str:
+def with_params(path: str, lang: str | None = None, /, **params: str | int | None) -> str:
     """`path` with control parameters (`_lang` when given, then the others that are not None)."""
     values = {"_lang": lang, **params}
     query = urlencode({k: v for k, v in values.items() if v is not None and v != ""})

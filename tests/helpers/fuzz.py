@@ -27,6 +27,9 @@ PARAMETERS = (
     "q",
     "format",
     "using-graph-uri",
+    "lang",  # names a page's own code also uses: never confused with its arguments
+    "path",
+    "page",
 )
 MEDIA_TYPES = (
     "text/html",

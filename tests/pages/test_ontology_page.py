@@ -3,6 +3,7 @@ in one language at a time, and RDF that holds only what the ontology states."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -119,3 +120,12 @@ def test_the_changelog_is_shown_with_every_text_escaped() -> None:
         and "&lt;script&gt;" in html
         and "<strong>term added</strong>" in html
     )
+
+
+@pytest.mark.parametrize(
+    "lang, one", [("en", ("1 instance<", "1 triple<")), ("fr", ("1 instance<", "1 triplet<"))]
+)
+def test_a_count_of_one_is_singular(client: FlaskClient, lang: str, one: tuple[str, ...]) -> None:
+    _, html = page(client, f"/ontology.html?_lang={lang}")
+    assert all(words in html for words in one), "the shipped ontology has such terms"
+    assert not re.search(r"(?<![\d,.])1 (instances|triples|triplets)<", html)

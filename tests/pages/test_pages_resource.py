@@ -191,3 +191,15 @@ def test_language_parameter_goes_before_a_fragment() -> None:
 
     assert with_params("/ontology#serves", "fr") == "/ontology?_lang=fr#serves"
     assert with_params("/ontology#serves") == "/ontology#serves"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", f"{IOM}.html", "/ontology.html", "/shapes.html", "/-/search"]
+)
+def test_parameters_named_like_the_code_s_own_are_kept_on_the_language_links(
+    server: RunningServer, path: str
+) -> None:
+    # `?lang=` and `?path=` once collided with the link builder's arguments: a 500 on any page.
+    page, _ = _page(server, f"{path}?lang=fr&path=x&page=2", Accept="text/html")
+    switch = [href for href, text in page.links if text in ("English", "Français")]
+    assert switch and all("&lang=fr&path=x&page=2" in href for href in switch), switch
