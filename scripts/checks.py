@@ -122,9 +122,13 @@ def _finding(
     if not check.columns_follow:
         message = _VARIABLE.sub(lambda m: _shown(named.get(m.group(1)), prefixes), check.message)
         shown = show_term(focus, prefixes) if focus is not None else ""
-    else:  # the dataset's checks: the other columns follow the message
-        rest = " ".join(str(v) for v in values[1:] if v is not None)
-        message = f"{check.message} {rest}".strip()
+    else:  # the dataset's checks: the other columns follow the message, by name
+        rest = "; ".join(
+            f"{name}: {term.value if isinstance(term, ox.Literal) else term}"
+            for name, term in list(named.items())[1:]
+            if term is not None
+        )
+        message = f"{check.message} ({rest})" if rest else check.message
         shown = str(focus) if focus is not None else ""
     node = str(focus) if isinstance(focus, ox.NamedNode | ox.BlankNode) else None
     return Violation(shown, None, check.id, message, check.severity, files=files, node=node)

@@ -166,3 +166,17 @@ def test_each_data_quality_check_catches_its_violation(check: str, dataset_copy:
     caught = [v for v in json.loads(result.output)["violations"] if v["constraint"] == check]
     assert caught, f"{check} did not catch: {APPENDED[check]}"
     assert all(v["files"] == ["data/places.trig"] for v in caught)
+
+
+def test_a_data_quality_finding_names_its_columns(dataset_copy: Path) -> None:
+    with (dataset_copy / "data" / "places.trig").open("a", encoding="utf-8") as stream:
+        stream.write("\n" + APPENDED["undeclared-term-violation"] + "\n")
+    result = run_cli(dataset_copy, "validate", "--format", "json")
+    [finding] = [
+        v
+        for v in json.loads(result.output)["violations"]
+        if v["constraint"] == "undeclared-term-violation"
+    ]
+    assert str(finding["message"]).endswith(
+        "(term: <https://schema.org/populationCount>; kind: property)"
+    )
