@@ -335,7 +335,10 @@ def info(settings: Settings, fact: str | None) -> None:
 @cli.command("export-site")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--site-url", default=None, help="Where the export is served (default: the base IRI's origin)."
+    "--site-url",
+    default=None,
+    help="Where the export's pages are found: the root of their canonical links (default: the"
+    " base IRI).",
 )
 @click.option("--live-url", default=None, help="A running `ldkit serve` for search and SPARQL.")
 @click.pass_obj

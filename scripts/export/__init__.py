@@ -37,6 +37,7 @@ from ldkit.pipeline.export.files import (
     origin_of,
     rewrite_page,
     stub,
+    with_site,
 )
 from ldkit.pipeline.export.server_rules import htaccess_rules, nginx_rules
 from ldkit.server.app import create_app
@@ -56,13 +57,15 @@ def export_site(
 ) -> ExportReport:
     """Write the static export of the build of `settings` into `out` (replacing an export).
 
-    `site_url` is where the export will be served (the origin of pages' canonical links; by
-    default the origin of the base IRI); `live_url` a running `ldkit serve` for search and SPARQL.
+    `site_url` is where the export's pages are found (the root of their canonical links; by
+    default the base IRI, whose redirects lead to the host); `live_url` a running `ldkit serve`
+    for search and SPARQL.
     """
     started = time.monotonic()
     out = out.resolve()
     _check_target(out)
-    origin = origin_of(site_url or settings.base_iri)
+    site = (site_url or settings.base_iri).rstrip("/")
+    origin = origin_of(site)  # the pages are crawled at the root of this origin
     live = live_url.rstrip("/") if live_url else None
     app = create_app(settings, pool_size=1)
     try:
@@ -84,14 +87,14 @@ def export_site(
     for name, fetched in files.items():
         body = fetched.body
         if fetched.content_type == HTML.media_type:
-            body = rewrite_page(body, crawl, live, report, fetched.url)
+            body = with_site(rewrite_page(body, crawl, live, report, fetched.url), origin, site)
             report.pages += 1
         pages[name] = body
     pages[NOT_FOUND_FILE] = rewrite_page(not_found_page, crawl, live, report, "/404.html")
     for source, target in sorted(crawl.things_redirects().items()):
         name = source.strip("/") + "/index.html"
         if name not in pages:
-            pages[name] = stub(settings, origin, source, target)
+            pages[name] = stub(settings, site, source, target)
     void = settings.build_dir / "void.ttl"
     if void.is_file():
         pages["void.ttl"] = void.read_bytes()
@@ -99,7 +102,7 @@ def export_site(
     pages[HTACCESS_FILE] = htaccess_rules(settings, crawl.special_redirects(), live).encode()
     pages[".nojekyll"] = b""
     report.dynamic = sorted(set(report.dynamic))
-    pages[MARKER] = _manifest(settings, pages, origin, live)
+    pages[MARKER] = _manifest(settings, pages, site, live)
     _write(out, pages)
     report.files = len(pages)
     report.bytes = sum(len(b) for b in pages.values())
@@ -110,13 +113,13 @@ def export_site(
 # --- Writing --------------------------------------------------------------------------------------
 
 
-def _manifest(settings: Settings, pages: dict[str, bytes], origin: str, live: str | None) -> bytes:
+def _manifest(settings: Settings, pages: dict[str, bytes], site: str, live: str | None) -> bytes:
     digest = hashlib.sha256()
     for name in sorted(pages):
         digest.update(name.encode() + b"\0" + hashlib.sha256(pages[name]).digest())
     facts = {
         "dataset": settings.dataset_iri,
-        "site_url": origin,
+        "site_url": site,
         "live_url": live,
         "files": len(pages) + 1,
         "digest": digest.hexdigest(),

@@ -206,7 +206,7 @@ def _drop_dynamic(text: str) -> str:
     return re.sub(r'\s*<script\b[^>]*\bsrc="/static/search\.js"[^>]*></script>', "", text)
 
 
-def stub(settings: Settings, origin: str, path: str, target: str) -> bytes:
+def stub(settings: Settings, site: str, path: str, target: str) -> bytes:
     """The page a static host serves for a thing's IRI: on to its HTML document."""
     href = "/" + quote(target, safe="/:@!$&'()*+,;=-._~")
     iri = settings.base_iri.rstrip("/") + path
@@ -215,8 +215,14 @@ def stub(settings: Settings, origin: str, path: str, target: str) -> bytes:
         lang=lang,
         iri=html.escape(iri),
         href=html.escape(href),
-        canonical=html.escape(origin + href),
+        canonical=html.escape(site + href),
     ).encode()
+
+
+def with_site(page: bytes, origin: str, site: str) -> bytes:
+    """A page crawled at `origin` with its canonical link under `site`, where it is found."""
+    crawled = f'rel="canonical" href="{html.escape(origin)}/'.encode()
+    return page.replace(crawled, f'rel="canonical" href="{html.escape(site)}/'.encode())
 
 
 def origin_of(url: str) -> str:

@@ -205,6 +205,22 @@ def test_file_names_of_the_live_servers_urls() -> None:
     ]
 
 
+def test_canonical_links_are_under_the_base_iri_or_the_site_url(
+    exported: tuple[Path, ExportReport], built_settings: Settings, tmp_path: Path
+) -> None:
+    # The base IRI has a path (https://w3id.org/climate-mobility/): its origin alone named pages
+    # that do not exist (https://w3id.org/id/...).
+    out, _ = exported
+    base = built_settings.base_iri.rstrip("/")
+    for name in ("id/organisation/iom.html", "id/organisation/iom/index.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert f'<link rel="canonical" href="{base}{IOM}.html">' in text, name
+    elsewhere = tmp_path / "site"
+    export_site(built_settings, elsewhere, site_url="https://data.example.org/")
+    text = (elsewhere / "id/organisation/iom.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="https://data.example.org{IOM}.html">' in text
+
+
 def test_exporting_twice_gives_the_same_bytes(
     exported: tuple[Path, ExportReport], built_settings: Settings
 ) -> None:
