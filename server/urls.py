@@ -93,9 +93,12 @@ def home_url(lang: str | None = None) -> str:
     return with_params(HOME_PATH, lang)
 
 
-def ontology_url(term_iri: str | None = None, lang: str | None = None) -> str:
-    """The ontology's documentation, at the section of `term_iri` when given."""
-    anchor = f"#{term_anchor(term_iri)}" if term_iri else ""
+def ontology_url(
+    term_iri: str | None = None, lang: str | None = None, ontology_iri: str | None = None
+) -> str:
+    """The ontology's documentation, at the section of `term_iri` when given (an own term's
+    section is named by its local name: `ontology_iri` says which terms are own)."""
+    anchor = f"#{term_anchor(term_iri, ontology_iri)}" if term_iri else ""
     return with_params(ONTOLOGY_PATH, lang) + anchor
 
 

@@ -21,6 +21,7 @@ from ldkit.server.pages.base import (
 )
 from ldkit.server.pages.constraints import requirements
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
+from ldkit.server.pages.ontology_doc import term_href
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, Value, show_iri
 
@@ -95,7 +96,7 @@ def class_page(name: str) -> Response:
         links["prev"] = urls.with_params(here, who.chosen, _page=number - 1)
     page: dict[str, Any] = {
         "class": show_iri(class_iri, context),
-        "ontology_href": urls.ontology_url(class_iri, who.chosen),
+        "ontology_href": term_href(config, who.chosen)(class_iri),
         "count": count,
         "number": number,
         "things": [show_iri(t, context) for t in things],

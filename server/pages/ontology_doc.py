@@ -10,8 +10,9 @@ page documents go to its section; every label is picked in one language, with fa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
@@ -21,7 +22,8 @@ from ldkit.server import urls
 from ldkit.server.namespaces import DCTERMS, OWL
 from ldkit.server.pages.labels import Labels, pick
 from ldkit.server.pages.terms import Context, Value, format_date, show_iri
-from ldkit.server.pages.versions import Version
+from ldkit.server.pages.versions import CURRENT, Version, version_of
+from ldkit.server.settings import Settings
 
 VANN = "http://purl.org/vocab/vann/"
 KINDS = {  # rdf:type -> section, in the order the page shows them
@@ -180,6 +182,26 @@ def document(
 def _sort_key(text: str) -> str:
     """Alphabetical order as a reader expects it: "à la date du" among the a's."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+@functools.lru_cache(maxsize=16)
+def documented_terms(version: Version) -> frozenset[str]:
+    """The terms the documentation of `version` has a section for."""
+    return frozenset(_kinds(version.ontology))
+
+
+def term_href(settings: Settings, lang: str | None) -> Callable[[str], str]:
+    """Where pages link a term: its section of the ontology's documentation when it has one,
+    else its own IRI (its vocabulary documents it)."""
+    current = version_of(settings, CURRENT)
+    documented = documented_terms(current) if current is not None else frozenset()
+
+    def href(iri: str) -> str:
+        if iri in documented:
+            return urls.ontology_url(iri, lang, settings.ontology_iri)
+        return iri
+
+    return href
 
 
 def own_namespace(graph: Graph, ontology_iri: str) -> str:

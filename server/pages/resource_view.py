@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -15,6 +16,7 @@ from ldkit.server.namespaces import KNOWN_DATASETS, PREFIXES, SCHEMA, SKOS
 from ldkit.server.pages import describe
 from ldkit.server.pages.base import Reader
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
+from ldkit.server.pages.ontology_doc import term_href
 from ldkit.server.pages.terms import Context, Value, external_target, show, show_iri
 from ldkit.server.settings import Settings
 
@@ -124,7 +126,7 @@ def build(
             for t in own
             if t.predicate.value == describe.RDF_TYPE
         ],
-        properties=_properties(own, triples, context, who),
+        properties=_properties(own, triples, context, term_href(settings, who.chosen)),
         incoming=_incoming(iri, counts, pages, page, context),
         sources=[
             (show_iri(s.source or s.graph, context), show_iri(s.graph, context))
@@ -149,7 +151,7 @@ def _type(term: Any, context: Context, settings: Settings) -> Value:
 
 
 def _properties(
-    own: list[ox.Triple], triples: list[ox.Triple], context: Context, who: Reader
+    own: list[ox.Triple], triples: list[ox.Triple], context: Context, href: Callable[[str], str]
 ) -> list[PropertyValues]:
     grouped: dict[str, list[Any]] = defaultdict(list)
     for t in own:
@@ -157,23 +159,27 @@ def _properties(
             grouped[t.predicate.value].append(t.object)
     found = []
     for prop, objects in grouped.items():
-        values = [_value(o, triples, context, who, depth=0) for o in objects]
-        values.sort(key=lambda v: (_rank(v.lang, who.chain), v.text))
+        values = [_value(o, triples, context, href, depth=0) for o in objects]
+        values.sort(key=lambda v: (_rank(v.lang, context.labels.chain), v.text))
         label, lang = context.labels.label_and_language(prop)
-        found.append(PropertyValues(prop, label, lang, urls.ontology_url(prop, who.chosen), values))
+        found.append(PropertyValues(prop, label, lang, href(prop), values))
     found.sort(key=lambda p: (p.iri not in LABEL_PROPERTIES, p.label.lower()))
     return found
 
 
-def _value(term: Any, triples: list[ox.Triple], context: Context, who: Reader, depth: int) -> Value:
+def _value(
+    term: Any, triples: list[ox.Triple], context: Context, href: Callable[[str], str], depth: int
+) -> Value:
     value = show(term, context)
     if isinstance(term, ox.BlankNode) and depth < 3:
         nested: dict[str, list[Value]] = defaultdict(list)
         for t in triples:
             if t.subject == term:
-                nested[t.predicate.value].append(_value(t.object, triples, context, who, depth + 1))
+                nested[t.predicate.value].append(
+                    _value(t.object, triples, context, href, depth + 1)
+                )
         value.nested = [
-            PropertyValues(p, context.labels.label(p), "", urls.ontology_url(p, who.chosen), vs)
+            PropertyValues(p, context.labels.label(p), "", href(p), vs)
             for p, vs in sorted(nested.items())
         ]
     return value

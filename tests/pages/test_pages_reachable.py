@@ -31,8 +31,9 @@ def _things(store: ox.Store, base: str) -> set[str]:
     return {"/" + row[0].value[len(base) :] for row in rows}  # type: ignore[union-attr,index]
 
 
-def _crawl(app: Flask, lang: str) -> set[str]:
-    """The paths of the HTML pages reached from `/` by following links within this server."""
+def _crawl(app: Flask, lang: str, sections: set[str] | None = None) -> set[str]:
+    """The paths of the HTML pages reached from `/` by following links within this server
+    (and, into `sections`, every link of theirs to a section of a page: `/ontology#count`)."""
     client = app.test_client()
     seen: set[str] = set()
     queued = {"/"}
@@ -47,6 +48,8 @@ def _crawl(app: Flask, lang: str) -> set[str]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path.startswith("/"):
                 continue
+            if parts.fragment and sections is not None:
+                sections.add(href)
             if parts.path.startswith(("/sparql", "/dumps", "/static")):
                 continue
             target = parts.path.removesuffix(".html")
@@ -64,3 +67,21 @@ def test_every_thing_is_reachable_by_links_from_home(
     assert len(things) > 100
     reached = _crawl(app, lang)
     assert not sorted(things - reached), f"not reachable from / in {lang}"
+
+
+def test_every_link_to_a_section_of_a_page_lands_on_it(app: Flask) -> None:
+    # Property links once named `term-https_3A...` anchors where an own term's section is `count`.
+    sections: set[str] = set()
+    _crawl(app, "en", sections)
+    assert any(href.startswith("/ontology") for href in sections)
+    client = app.test_client()
+    pages: dict[str, str] = {}
+    missing = []
+    for href in sorted(sections):
+        parts = urlsplit(href)
+        page = parts._replace(fragment="").geturl()
+        if page not in pages:
+            pages[page] = client.get(page, follow_redirects=True).get_data(as_text=True)
+        if f'id="{parts.fragment}"' not in pages[page]:
+            missing.append(href)
+    assert not missing, missing[:10]
