@@ -27,6 +27,11 @@ def query_url(query: str, fmt: str | None = None, **params: str) -> str:
     return f"{SPARQL_PATH}?{urlencode(values)}"
 
 
+def service_description_url(fmt: str) -> str:
+    """The endpoint's service description in format `fmt` (a format key: `ttl`)."""
+    return f"{SPARQL_PATH}?{urlencode({'format': fmt})}"
+
+
 def static_url(name: str) -> str:
     """The URL of a static file of the server."""
     return f"/static/{name}"

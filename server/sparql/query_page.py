@@ -12,6 +12,7 @@ from flask import Response, render_template
 
 from ldkit.server import urls
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, RESULTS_FORMATS, by_key
+from ldkit.server.http_headers import READ_VARY
 from ldkit.server.running import current_store
 from ldkit.server.sparql import query_text
 from ldkit.server.sparql.examples import read_examples
@@ -56,15 +57,19 @@ def render(operation: Operation, endpoint: str) -> Response:
         "table": None,
         "error": None,
         "downloads": [],
-        "alternates": [(f.label, f.key, f.media_type) for f in GRAPH_ANSWER_FORMATS],
+        "alternates": [
+            (f"Service description ({f.label})", urls.service_description_url(f.key), f.media_type)
+            for f in GRAPH_ANSWER_FORMATS
+        ],
     }
     status = 200
     if operation.kind == "query":
         status = _run(operation, endpoint, context)
     html = render_template("sparql.html", **context)
     response = Response(html, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = READ_VARY  # the same URL answers JSON, CSV or Turtle by `Accept`
     response.headers["Link"] = ", ".join(
-        f'<{urls.SPARQL_PATH}?format={f.key}>; rel="alternate"; type="{f.media_type}"'
+        f'<{urls.service_description_url(f.key)}>; rel="alternate"; type="{f.media_type}"'
         for f in GRAPH_ANSWER_FORMATS
     )
     return response

@@ -130,9 +130,12 @@ def test_pages_have_a_strict_content_security_policy(client: FlaskClient) -> Non
 def test_page_advertises_the_service_description_formats(client: FlaskClient) -> None:
     response = client.get("/sparql", headers=BROWSER)
     assert 'rel="alternate"; type="text/turtle"' in response.headers["Link"]
-    assert '<link rel="alternate" type="application/rdf+xml"' in response.get_data(as_text=True)
-    turtle = client.get("/sparql?format=ttl", headers=BROWSER)
-    assert turtle.mimetype == "text/turtle"
+    html = response.get_data(as_text=True)
+    # Every alternate of the page's head answers in its type (they once were `href="ttl"`).
+    alternates = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', html)
+    assert {kind for kind, _ in alternates} >= {"text/turtle", "application/rdf+xml"}
+    for kind, href in alternates:
+        assert client.get(href.replace("&amp;", "&"), headers=BROWSER).mimetype == kind, href
 
 
 @pytest.mark.parametrize(
@@ -145,3 +148,11 @@ def test_page_advertises_the_service_description_formats(client: FlaskClient) ->
 )
 def test_resource_url(iri: str, url: str | None) -> None:
     assert resource_url(iri, BASE) == url
+
+
+def test_the_page_says_it_varies_by_accept(client: FlaskClient) -> None:
+    # The same URL answers the page, JSON or CSV by `Accept`: a cache must key on it.
+    for path in ("/sparql", "/sparql?query=" + quote("ASK {}")):
+        response = client.get(path, headers=BROWSER)
+        assert response.mimetype == "text/html"
+        assert "Accept" in [v.strip() for v in response.headers["Vary"].split(",")], path
