@@ -19,6 +19,11 @@ def resource_url(iri: str, base_iri: str) -> str | None:
     return "/" + iri[len(base_iri) :]
 
 
+def followable(iri: str) -> str | None:
+    """`iri` as a link a page may offer: only http(s) IRIs (never `javascript:`, `data:`...)."""
+    return iri if iri.lower().startswith(("http://", "https://")) else None
+
+
 def query_url(query: str, fmt: str | None = None, **params: str) -> str:
     """The endpoint URL that runs `query` (in format `fmt` when given)."""
     values = {"query": query, **params}

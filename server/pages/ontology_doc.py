@@ -199,7 +199,7 @@ def term_href(settings: Settings, lang: str | None) -> Callable[[str], str]:
     def href(iri: str) -> str:
         if iri in documented:
             return urls.ontology_url(iri, lang, settings.ontology_iri)
-        return iri
+        return urls.followable(iri) or ""
 
     return href
 

@@ -79,7 +79,7 @@ def show_iri(iri: str, context: Context) -> Value:
         name = TARGET_NAMES[target]
         shown = f"{name}: {text}" if text != identifier and lang else f"{name} {identifier}"
         return Value(shown, iri, lang, note=identifier, kind="external", iri=iri)
-    return Value(text, iri, lang, kind="iri", iri=iri)
+    return Value(text, urls.followable(iri), lang, kind="iri", iri=iri)
 
 
 def external_target(iri: str) -> str | None:

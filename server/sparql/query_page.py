@@ -143,7 +143,7 @@ def _term_cell(term: Any, base: str) -> Cell:
 
 def _iri_cell(iri: str, base: str) -> Cell:
     local = urls.resource_url(iri, base)
-    return Cell(iri, href=local or iri, kind="local" if local else "iri")
+    return Cell(iri, href=local or urls.followable(iri), kind="local" if local else "iri")
 
 
 def _short(datatype: str) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
+import pyoxigraph as ox
 import pytest
+from flask.testing import FlaskClient
 
 from ldkit.server.settings import Settings
 from tests.helpers.pages_html import read_page
@@ -203,3 +206,23 @@ def test_parameters_named_like_the_code_s_own_are_kept_on_the_language_links(
     page, _ = _page(server, f"{path}?lang=fr&path=x&page=2", Accept="text/html")
     switch = [href for href, text in page.links if text in ("English", "Français")]
     assert switch and all("&lang=fr&path=x&page=2" in href for href in switch), switch
+
+
+def test_an_iri_that_is_not_http_is_shown_never_linked(
+    tmp_path: Path, app_client: Callable[..., FlaskClient]
+) -> None:
+    settings = sample_settings(tmp_path)
+    thing, hostile_iri = ox.NamedNode(f"{BASE}id/thing/x"), ox.NamedNode("javascript:alert(1)")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    triples = [
+        ox.Triple(thing, label, ox.Literal("x", language="en")),
+        ox.Triple(thing, ox.NamedNode("https://schema.org/url"), hostile_iri),
+        ox.Triple(thing, hostile_iri, ox.Literal("v")),
+    ]
+    make_build(settings.build_dir, {f"{BASE}id/graph/things": triples})
+    client = app_client(settings)
+    query = "SELECT ?y { BIND(IRI('javascript:alert(1)') AS ?y) }"
+    for path in ("/id/thing/x.html", "/sparql?query=" + quote(query)):
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert "javascript:alert(1)" in html, path
+        assert 'href="javascript:' not in html.lower(), path
