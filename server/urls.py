@@ -19,6 +19,11 @@ def resource_url(iri: str, base_iri: str) -> str | None:
     return "/" + iri[len(base_iri) :]
 
 
+def path_url(path: str) -> str:
+    """A decoded request path written as a URL path again (`#`, `?`, spaces escaped)."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
 def followable(iri: str) -> str | None:
     """`iri` as a link a page may offer: only http(s) IRIs (never `javascript:`, `data:`...)."""
     return iri if iri.lower().startswith(("http://", "https://")) else None

@@ -7,7 +7,7 @@ import html
 import re
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from ldkit.server import urls
 from ldkit.server.formats import HTML, PLAIN_JSON, RESOURCE_FORMATS, requested_format
@@ -175,7 +175,7 @@ def rewrite_page(
         target = crawl.target(normalise(path))
         if target is None:
             return match.group(0)
-        href = "/" + quote(target, safe="/:@!$&'()*+,;=-._~")
+        href = "/" + urls.path_url(target)
         return f'{attribute}="{html.escape(href + (f"#{fragment}" if fragment else ""))}"'
 
     chunks = SCRIPT_BLOCK.split(text)
@@ -208,7 +208,7 @@ def _drop_dynamic(text: str) -> str:
 
 def stub(settings: Settings, site: str, path: str, target: str) -> bytes:
     """The page a static host serves for a thing's IRI: on to its HTML document."""
-    href = "/" + quote(target, safe="/:@!$&'()*+,;=-._~")
+    href = "/" + urls.path_url(target)
     iri = settings.base_iri.rstrip("/") + path
     lang = settings.languages[0] if settings.languages else "en"
     return STUB_PAGE.format(

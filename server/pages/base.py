@@ -136,9 +136,14 @@ def not_found(iri: str | None = None) -> Response:
 
 def _with_lang(lang: str) -> str:
     args = {k: v for k, v in request.args.items() if k != "_lang"}
-    return urls.with_params(request.path, lang, **args)
+    return urls.with_params(_here(), lang, **args)
 
 
 def _with_format(key: str) -> str:
     args = {k: v for k, v in request.args.items() if k != "_format"}
-    return urls.with_params(request.path, None, **args, _format=key)
+    return urls.with_params(_here(), None, **args, _format=key)
+
+
+def _here() -> str:
+    """This page's path as a URL again: a `#` or `?` of a class IRI in it stays escaped."""
+    return urls.path_url(request.path)

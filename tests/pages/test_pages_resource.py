@@ -226,3 +226,14 @@ def test_an_iri_that_is_not_http_is_shown_never_linked(
         html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
         assert "javascript:alert(1)" in html, path
         assert 'href="javascript:' not in html.lower(), path
+
+
+def test_a_class_page_of_a_full_iri_links_to_itself(server: RunningServer) -> None:
+    # The decoded path held the IRI's `#`: its links became `.../prov?_format=json#Entity`.
+    path = "/-/classes/" + quote("http://www.w3.org/ns/prov#Entity", safe="")
+    page, response = _page(server, path, Accept="text/html")
+    twin = response["link"].split(";")[0].strip("<>")
+    switch = [href for href, text in page.links if text in ("English", "Français")]
+    for href in [twin, *switch]:
+        status, _, _ = server.request("GET", href)
+        assert status == 200, href
