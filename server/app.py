@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ldkit.server import messages, replay, request_guard, urls
-from ldkit.server.pages import dataset, diagram, listings, ontology, resource, shapes, timeline
+from ldkit.server.http_headers import finish_any
+from ldkit.server.pages import (
+    base,
+    dataset,
+    diagram,
+    listings,
+    ontology,
+    resource,
+    shapes,
+    timeline,
+)
 from ldkit.server.running import STORE
 from ldkit.server.settings import Settings
 from ldkit.server.sparql import direct, endpoint, graph_store
@@ -45,7 +57,22 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
         app.register_blueprint(view.blueprint)
     for failure in STORE_FAILURES:
         app.register_error_handler(failure, store_failure_response)
+    app.register_error_handler(404, _not_found)
+    app.after_request(_every_answer)
     store = app.extensions[STORE]
     replayed = replay.replaying(direct.answering_queries(app.wsgi_app, store), store)
     app.wsgi_app = request_guard.guard(replayed)  # type: ignore[method-assign,assignment]
     return app
+
+
+def _every_answer(response: Response) -> Response:
+    return finish_any(response, request)
+
+
+def _not_found(error: NotFound) -> WerkzeugResponse:
+    """The site's 404 page (or its JSON twin), not werkzeug's; werkzeug's answer when the page
+    itself cannot be given (a `_format` no page has is a 406)."""
+    try:
+        return base.not_found()
+    except HTTPException as refused:
+        return refused.get_response()

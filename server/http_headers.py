@@ -85,6 +85,14 @@ def finish_page(response: Response, request: Request, store: Store) -> Response:
     return finish_read(response, request, store.version(), variant, store.writable)
 
 
+def finish_any(response: Response, request: Request) -> Response:
+    """What every answer carries, whatever made it (a view, an error, Flask's own `OPTIONS`, the
+    direct path): CORS, the page policy on HTML and errors, and an error is never stored."""
+    if response.status_code >= 400:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return add_page_policy(add_cors(response, request))
+
+
 def add_cors(response: Response, request: Request) -> Response:
     """Let any origin read SPARQL answers; answer preflight requests."""
     response.headers.update(CORS_HEADERS)
@@ -94,8 +102,9 @@ def add_cors(response: Response, request: Request) -> Response:
 
 
 def add_page_policy(response: Response) -> Response:
-    """A strict Content-Security-Policy (and friends) on HTML pages."""
-    if response.mimetype == "text/html":
+    """A strict Content-Security-Policy (and friends) on HTML pages and on errors (whose text
+    may echo what was asked)."""
+    if response.mimetype == "text/html" or response.status_code >= 400:
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

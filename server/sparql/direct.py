@@ -19,7 +19,8 @@ from flask import Request, Response
 from werkzeug.exceptions import InternalServerError
 
 from ldkit.server import urls
-from ldkit.server.sparql.endpoint import answer_directly, finish_answer
+from ldkit.server.http_headers import finish_any
+from ldkit.server.sparql.endpoint import answer_directly
 from ldkit.server.stores.base import Store
 
 log = logging.getLogger("ldkit")
@@ -45,7 +46,7 @@ def answering_queries(app: WSGIApp, store: Store) -> WSGIApp:
             log.exception("Exception on %s [GET]", environ.get("PATH_INFO"))
             error = InternalServerError()
             page = Response(error.get_body(environ), error.code, error.get_headers(environ))
-            response = finish_answer(page, asked)
+            response = finish_any(page, asked)
         if response is None:
             return app(environ, start_response)
         return response(environ, start_response)

@@ -17,8 +17,7 @@ from ldkit.server.http_headers import (
     CORS_HEADERS,
     READ_VARY,
     PlainAnswer,
-    add_cors,
-    add_page_policy,
+    finish_any,
     finish_read,
     gzip_for,
     is_conditional,
@@ -33,16 +32,6 @@ from ldkit.server.sparql.service_description import describe_service, serialise
 from ldkit.server.stores.base import Store
 
 blueprint = Blueprint("sparql", __name__)
-
-
-@blueprint.after_request
-def _every_response(response: Response) -> Response:
-    return finish_answer(response, request)
-
-
-def finish_answer(response: Response, asked: Request) -> Response:
-    """What every answer of the endpoint carries: CORS, and the page policy on HTML."""
-    return add_page_policy(add_cors(response, asked))
 
 
 @blueprint.route(urls.SPARQL_PATH, methods=["GET", "POST"])
@@ -80,7 +69,7 @@ def answer_directly(store: Store, asked: Request) -> Response | PlainAnswer | No
         response = answer_query(store, asked, operation, facts, fmt)
     except ProtocolError as error:
         response = error_response(error)
-    return finish_answer(response, asked)
+    return finish_any(response, asked)
 
 
 def _query_format(operation: Operation, asked: Request) -> tuple[query_text.QueryFacts, Format]:

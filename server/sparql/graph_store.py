@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 
 from ldkit.server import urls
 from ldkit.server.formats import GRAPH_ANSWER_FORMATS, by_key, choose
-from ldkit.server.http_headers import add_cors, finish_read, no_store
+from ldkit.server.http_headers import finish_read, no_store
 from ldkit.server.running import current_store
 from ldkit.server.sparql.endpoint import error_response
 from ldkit.server.sparql.execution import authorise_write, execute_graph_operation
@@ -22,11 +22,6 @@ from ldkit.server.stores.base import ReadGraphJob, WriteGraphJob
 blueprint = Blueprint("graph_store", __name__)
 
 MAX_GRAPH_BYTES = 64 * 1024 * 1024
-
-
-@blueprint.after_request
-def _every_response(response: Response) -> Response:
-    return add_cors(response, request)
 
 
 @blueprint.route(urls.GRAPH_STORE_PATH, methods=["GET", "PUT", "POST", "DELETE"])
