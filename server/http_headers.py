@@ -7,15 +7,17 @@ import functools
 import gzip
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Request, Response
 from werkzeug.http import http_date, parse_accept_header, quote_etag
+from werkzeug.wrappers import Response as BaseResponse
 
 from ldkit.server import urls
 from ldkit.server.formats import RESOURCE_FORMATS, choose
 from ldkit.server.stores.base import DatasetVersion, Store
 
+AnyResponse = TypeVar("AnyResponse", bound=BaseResponse)
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -126,7 +128,19 @@ def finish_read(
         return response
     headers.update(read_validators(version, variant, writable, compressed))
     if is_conditional(request.environ):
-        response.make_conditional(request)  # turns it into a 304 in place when still fresh
+        make_conditional(response, request.environ)
+    return response
+
+
+def make_conditional(response: AnyResponse, environ: dict[str, Any]) -> AnyResponse:
+    """werkzeug's answer to a conditional request, in place: a 304 when still fresh, a 412 when
+    an `If-Match` fails; a 412 then carries no body and is never stored (werkzeug keeps both)."""
+    response.make_conditional(environ)
+    if response.status_code == 412:
+        response.set_data(b"")
+        for name in ("Content-Encoding", "ETag", "Last-Modified"):
+            response.headers.pop(name, None)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ldkit.server.http_headers import CONDITIONAL_REQUEST_HEADERS
+from ldkit.server.http_headers import CONDITIONAL_REQUEST_HEADERS, make_conditional
 from ldkit.server.stores.base import Store
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -89,8 +89,8 @@ def replaying(app: WSGIApp, store: Store) -> WSGIApp:
         if found is not None:
             status, headers, body = found
             if any(h in environ for h in CONDITIONAL_REQUEST_HEADERS):  # a 304, as the app's
-                again = Response(body, int(status[:3]), headers)
-                return again.make_conditional(environ)(environ, start_response)
+                again = make_conditional(Response(body, int(status[:3]), headers), environ)
+                return again(environ, start_response)
             start_response(status, headers)
             return [body]
         seen: list[Any] = []

@@ -83,3 +83,21 @@ def test_an_unknown_path_gets_the_site_s_own_404_page(client: FlaskClient) -> No
     assert 'href="/-/search' in text  # it offers a search, as an unknown thing's page does
     twin = client.get("/nothing-here.json")
     assert twin.status_code == 404 and twin.get_json()["error"] == "not found"
+
+
+@pytest.mark.parametrize(
+    "path, accept",
+    [
+        ("/id/organisation/iom.html", "text/html"),
+        ("/sparql?query=ASK%7B%7D", "application/sparql-results+json"),
+    ],
+)
+def test_a_failed_if_match_is_an_empty_412_never_stored(
+    client: FlaskClient, path: str, accept: str
+) -> None:
+    for _ in range(2):  # the second from memory (the replay) must say the same
+        answer = client.get(path, headers={"If-Match": '"not-this-one"', "Accept": accept})
+        assert answer.status_code == 412
+        assert answer.data == b""
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert client.get(path, headers={"Accept": accept}).status_code == 200
