@@ -1,6 +1,8 @@
 """What a request must be before any view reads it: its path and query string as UTF-8 text.
 
-`guard(app)` wraps the WSGI app once (in `create_app`). A path or query string with a broken
+`guard(app)` wraps the WSGI app once (in `create_app`). A request without a Host header (in
+HTTP/1.1) or with one that is no host name is answered 400, as RFC 9112 asks: pages write their
+host into canonical links and the service description. A path or query string with a broken
 percent-escape (`%zz`, a lone `%`), bytes that are not UTF-8 once unescaped (`%E9`, `%c0%ae`) or
 control characters (NUL, `%01`; in the query string tab, CR and LF stay allowed, since a SPARQL
 query holds them) is answered 400 here, with one log line: no view, and no header built from the
@@ -29,6 +31,9 @@ PATH_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 QUERY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ESCAPED_QUERY_CONTROL = re.compile(r"%(0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])")
 ESCAPED_HIGH_BYTE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
+# RFC 3986's host (a registered name or an IP literal) and port; two Host lines joined by a
+# server (`a, b`) or a space are not one.
+HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+;=%-]+)(:[0-9]*)?")
 LOGGED_CHARACTERS = 200  # of the refused request line, escaped
 MAX_TARGET = 8190  # bytes of path and query string: a GET query of 8 kB
 MAX_HEADER = 8190  # bytes of one header's value
@@ -53,7 +58,13 @@ def guard(app: WSGIApp) -> WSGIApp:
 
 
 def refusal(environ: dict[str, Any]) -> str | None:
-    """Why the request's path or query string is refused, or None when it is text."""
+    """Why the request's host, path or query string is refused, or None when they are sound."""
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
+            return "no Host header (HTTP/1.1 requires one)"
+    elif not HOST.fullmatch(host):
+        return "the Host header is not a host name (or an address) with an optional port"
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if isinstance(raw_uri, str) and BROKEN_ESCAPE.search(raw_uri):
         return "a broken percent-escape in the URL"

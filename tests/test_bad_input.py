@@ -71,6 +71,13 @@ BAD_REQUESTS = {
     "HTTP/9.9": b"GET / HTTP/9.9\r\n" + HEAD + b"\r\n",
     "absolute URL not UTF-8": b"GET http://127.0.0.1/id/%E9 HTTP/1.1\r\n" + HEAD + b"\r\n",
     "TLS hello": b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 40 + b"\r\n\r\n",
+    # RFC 9112: a 400 for HTTP/1.1 without a Host, or with one that is not a host (they were 200,
+    # and the page wrote that host into its canonical link).
+    "no Host in HTTP/1.1": b"GET /id/organisation/iom.html HTTP/1.1\r\nConnection: close\r\n\r\n",
+    "Host with a space": b"GET / HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n",
+    "two Host lines": b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n"
+    + b"Connection: close\r\n\r\n",
+    "Host with a path": b"GET / HTTP/1.1\r\nHost: a.example/x\r\nConnection: close\r\n\r\n",
 }
 
 
