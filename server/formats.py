@@ -144,14 +144,19 @@ def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | 
     accept = parse_accept_header(accept_header, MIMEAccept)
     best: tuple[float, int, Format] | None = None
     for position, fmt in enumerate(offered):
-        # the most specific range naming any of its media types decides
-        quality = max(_match(accept, media) for media in (fmt.media_type, *fmt.aliases))[1]
+        # The most specific range naming any of its media types decides; an alias counts only
+        # when named (`application/*` is no request for HTML through `application/xhtml+xml`).
+        named = [m for alias in fmt.aliases if (m := _match(accept, alias))[0] == EXACT]
+        quality = max([_match(accept, fmt.media_type), *named])[1]
         if quality <= 0:
             continue
         rank = (quality, -position, fmt)
         if best is None or rank[:2] > best[:2]:
             best = rank
     return best[2] if best else None
+
+
+EXACT = 2  # how specific a range naming the media type itself is (`type/*` is 1, `*/*` 0)
 
 
 def _match(accept: MIMEAccept, media_type: str) -> tuple[int, float]:
@@ -162,7 +167,7 @@ def _match(accept: MIMEAccept, media_type: str) -> tuple[int, float]:
     for value, q in accept:
         wanted_kind, _, wanted_sub = value.split(";")[0].strip().lower().partition("/")
         if (wanted_kind, wanted_sub) == (kind, sub):
-            rank = 2
+            rank = EXACT
         elif wanted_kind == kind and wanted_sub == "*":
             rank = 1
         elif (wanted_kind, wanted_sub) == ("*", "*"):

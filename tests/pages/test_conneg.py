@@ -38,6 +38,9 @@ TABLE = [
     (IOM, "image/png", 406, "text/plain"),
     (IOM, "text/html;q=0", 406, "text/plain"),
     (IOM, "text/html;q=0.1, */*;q=0.5", 303, f"{IOM}.ttl"),
+    # An alias counts only when named: `application/*` was HTML, through application/xhtml+xml.
+    (IOM, "application/*", 303, f"{IOM}.nt"),  # the first offered of that type
+    (IOM, "application/xhtml+xml", 303, f"{IOM}.html"),
     (f"{IOM}?_format=ttl", BROWSER, 303, f"{IOM}.ttl"),
     (f"{IOM}?_format=jsonld", None, 303, f"{IOM}.jsonld"),
     (f"{IOM}?_format=nonsense", None, 406, "text/plain"),
