@@ -7,7 +7,8 @@ same status, headers and body again, as long as the store's dataset version is t
 check the app made then (the query's safety, the time limit, the row cap) holds for the same
 request now; a conditional request gets its 304 as `http_headers.finish_read` gives it (werkzeug's
 `make_conditional` on the same validators). A request with credentials or cookies, any other
-method, an answer marked `no-store` or setting a cookie, and a streamed answer go to the app.
+method, a `Range` request, an answer marked `no-store` or setting a cookie, and a streamed answer go
+to the app.
 Replayed SPARQL answers say `Server-Timing: query;dur=0.0`, as the answer cache's do.
 """
 
@@ -39,7 +40,8 @@ KEYED = (
     "wsgi.url_scheme",
     "SCRIPT_NAME",
 )
-BYPASS_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE")
+# Credentials and cookies may change the answer; a range is cut from the file by the app.
+BYPASS_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_RANGE")
 
 
 class Replays:

@@ -18,6 +18,7 @@ from werkzeug.test import Client, TestResponse
 
 from ldkit.server.app import create_app
 from ldkit.server.replay import replaying
+from ldkit.server.settings import Settings
 from tests.helpers.servers import BASE, sample_settings
 
 TOKEN = "s3cret"
@@ -115,3 +116,20 @@ def test_a_write_ends_every_replay_of_the_data_before_it(replayed: Replayed) -> 
     assert written.status_code == 204
     after = replayed.get(SELECT, Accept="text/csv").data
     assert int(after.split()[1]) == int(before.split()[1]) + 1
+
+
+def test_a_range_of_a_dump_is_cut_even_when_the_whole_is_in_memory(
+    built_settings: Settings,
+) -> None:
+    # The replay answered `Range: bytes=0-9` with the whole dump (a 200), as it had it.
+    app = create_app(built_settings, pool_size=1)
+    try:
+        replayed, dump = Replayed(app), "/dumps/dataset.nt.gz"
+        with replayed.get(dump) as first, replayed.get(dump) as again:
+            whole = first.data
+            assert again.data == whole and replayed.reached == 1  # from memory now
+        with replayed.get(dump, Range="bytes=0-9") as part:
+            assert part.status_code == 206 and part.data == whole[:10]
+            assert part.headers["Content-Range"] == f"bytes 0-9/{len(whole)}"
+    finally:
+        app.extensions["ldkit_store"].close()
