@@ -64,7 +64,7 @@ def answer_directly(store: Store, asked: Request) -> Response | PlainAnswer | No
         facts, fmt = _query_format(operation, asked)
         if fmt is HTML:
             return None
-        if not is_conditional(asked.environ):  # a 304 is werkzeug's to work out
+        if not is_conditional(asked.environ) and not facts.volatile:  # a 304 is werkzeug's
             return plain_answer(store, asked, operation, facts, fmt)
         response = answer_query(store, asked, operation, facts, fmt)
     except ProtocolError as error:
@@ -88,6 +88,9 @@ def answer_query(
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
     if answer.truncated:
         response.headers.extend(_truncation(store))
+    if facts.volatile:  # the same query answers otherwise next time: no validator, never kept
+        response.headers["Vary"] = READ_VARY
+        return no_store(response)
     return finish_read(response, asked, outcome.version, fmt.key, store.writable)
 
 

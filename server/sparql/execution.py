@@ -53,7 +53,7 @@ def execute_query(
         prefixes=tuple(facts.prefixes.items()),
         lookups=not protocol_dataset and query_text.looks_up_only(operation.text, facts),
     )
-    return _checked(store, job, cacheable=True)
+    return _checked(store, job, cacheable=not facts.volatile)
 
 
 def execute_update(operation: Operation, request: Request, base_iri: str) -> Outcome:

@@ -31,9 +31,12 @@ UPDATE_WORDS = (
 )
 # The keywords the endpoint acts on. Other words are read (so that `?x`, `ex:LOAD` or `1e5` stay
 # one token) but not kept, nor are literals, numbers and punctuation.
+# Functions whose value changes from one run to the next: an answer using one is never kept.
+VOLATILE = ("NOW", "RAND", "UUID", "STRUUID")
 KEYWORDS = frozenset(
     QUERY_FORMS
     + UPDATE_WORDS
+    + VOLATILE
     + ("BASE", "DATA", "FROM", "NAMED", "PREFIX", "SERVICE", "SILENT", "USING", "WHERE")
 )
 
@@ -190,6 +193,7 @@ class QueryFacts:
     prefixes: dict[str, str]
     stream: tuple[Token, ...]
     deepest: int
+    volatile: bool = False  # calls NOW(), RAND(), UUID() or STRUUID(): never cached nor validated
 
 
 def read_query(text: str) -> QueryFacts:
@@ -217,6 +221,7 @@ def _read_query(text: str) -> QueryFacts:
         _prefixes(stream),
         stream,
         deepest,
+        any(token.keyword in VOLATILE for token in stream),
     )
 
 

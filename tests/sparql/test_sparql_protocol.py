@@ -303,3 +303,32 @@ def test_answers_are_json_the_client_can_read(client: FlaskClient) -> None:
 def test_base_iri_of_relative_iris_is_the_endpoint(client: FlaskClient) -> None:
     document = get(client, "SELECT (<thing> AS ?t) {}").get_json()
     assert document["results"]["bindings"][0]["t"]["value"] == "http://localhost/thing"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (NOW() AS ?t) {}",
+        "SELECT (STRUUID() AS ?id) {}",
+        "SELECT ?r { BIND(rand() AS ?r) }",
+        "CONSTRUCT { <urn:a> <urn:at> ?t } WHERE { BIND(NOW() AS ?t) }",
+    ],
+)
+def test_an_answer_that_changes_every_run_is_never_kept(client: FlaskClient, query: str) -> None:
+    # NOW() was answered from the cache with the time of the first run, with an ETag that made
+    # any later run a 304.
+    first, again = get(client, query), get(client, query)
+    assert first.status_code == again.status_code == 200
+    for answer in (first, again):
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert "ETag" not in answer.headers and "Last-Modified" not in answer.headers
+        assert "Accept" in answer.headers["Vary"]
+    if "UUID" in query:
+        assert first.data != again.data
+    assert get(client, query, **{"If-None-Match": "*"}).status_code == 200
+
+
+def test_a_query_naming_now_only_in_a_string_or_a_variable_is_kept(client: FlaskClient) -> None:
+    query = 'SELECT ?now { BIND("NOW()" AS ?now) }'
+    get(client, query)
+    assert "ETag" in get(client, query).headers
