@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from flask import Request
 
 QUERY_TYPE = "application/sparql-query"
@@ -115,7 +116,21 @@ def _operation(params: list[tuple[str, str]], text: str | None, kind: str) -> Op
     return Operation(
         kind,
         text,
-        tuple(v for k, v in params if k == default),
-        tuple(v for k, v in params if k == f"{prefix}named-graph-uri"),
+        _graph_iris(params, default),
+        _graph_iris(params, f"{prefix}named-graph-uri"),
         tuple(params),
     )
+
+
+def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The graphs a dataset parameter names: absolute IRIs (400 naming the parameter otherwise);
+    an empty value, as an HTML form sends for a field left blank, names none."""
+    found = tuple(value.strip() for key, value in params if key == name and value.strip())
+    for iri in found:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise ProtocolError(
+                400, f"{name} {iri[:200]!r} is not an absolute IRI: {error}"
+            ) from None
+    return found

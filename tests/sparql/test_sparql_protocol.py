@@ -332,3 +332,14 @@ def test_a_query_naming_now_only_in_a_string_or_a_variable_is_kept(client: Flask
     query = 'SELECT ?now { BIND("NOW()" AS ?now) }'
     get(client, query)
     assert "ETag" in get(client, query).headers
+
+
+def test_a_dataset_parameter_that_is_not_an_iri_is_named_and_a_blank_one_ignored(
+    client: FlaskClient,
+) -> None:
+    ask = quote("ASK {}")
+    refused = client.get(f"/sparql?query={ask}&named-graph-uri=not%20an%20iri")
+    assert refused.status_code == 400
+    assert "named-graph-uri 'not an iri' is not an absolute IRI" in refused.get_data(as_text=True)
+    blank = client.get(f"/sparql?query={ask}&default-graph-uri=", headers={"Accept": "text/csv"})
+    assert blank.status_code == 200  # a form's empty field names no graph
