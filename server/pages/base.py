@@ -46,7 +46,8 @@ def reader() -> Reader:
     asked = request.args.get("_lang", "").strip().lower()
     if asked and not LANGUAGE_TAG.fullmatch(asked):
         abort(400, f"_lang is not a language tag: {asked[:40]!r}")
-    chosen = asked if asked in languages else None
+    primary = asked.split("-", 1)[0]  # `fr-CA` is French, as Accept-Language reads it
+    chosen = asked if asked in languages else primary if primary in languages else None
     lang = chosen or negotiate_language(request.headers.get("Accept-Language"), languages)
     lang = lang or (languages[0] if languages else "en")
     chain = tuple(dict.fromkeys((lang, *languages, "")))

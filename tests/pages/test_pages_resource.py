@@ -53,6 +53,13 @@ def test_resource_page_in_french(server: RunningServer) -> None:
     )
 
 
+def test_a_regional_language_tag_reads_as_its_language(server: RunningServer) -> None:
+    # `?_lang=fr-CA` gave English where `Accept-Language: fr-CA` gave French.
+    page, _ = _page(server, f"{IOM}.html?_lang=fr-CA")
+    assert page.lang == "fr"
+    assert page.headings[0] == (1, "Organisation internationale pour les migrations (OIM)")
+
+
 def test_resource_page_language_from_accept_language(server: RunningServer) -> None:
     page, response = _page(server, f"{IOM}.html", **{"Accept-Language": "en-GB,en;q=0.9"})
     assert page.lang == "en"
