@@ -83,7 +83,7 @@ def class_page(name: str) -> Response:
     )
     total = reading.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {c} }}")
     count = int(total[0]["n"].value) if total else 0
-    if not count:
+    if not count or (number > 1 and not rows):  # no such class, or a page past the last
         return not_found()
     things = [r["s"].value for r in rows[:PAGE_SIZE]]
     labels = labels_for(who, [class_iri, *things])

@@ -194,6 +194,8 @@ def test_class_pages_are_paged(hostile: RunningServer, tmp_path: Path) -> None:
     second = [h for h in read_page(body).hrefs() if h.startswith("/id/organisation/")]
     assert len(first) == 50 and len(second) == 10 and not set(first) & set(second)
     assert 'rel="next"' not in response["link"]
+    past, _, _ = hostile.request("GET", "/-/classes/schema:Organization?_page=3")
+    assert past == 404  # was an empty 200 pointing back to page 2
 
 
 def test_language_parameter_goes_before_a_fragment() -> None:
