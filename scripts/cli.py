@@ -315,10 +315,23 @@ def publish(
 @click.option("--base-iri", "fact", flag_value="base_iri", help="The base IRI of the dataset.")
 @click.option("--triples", "fact", flag_value="triples", help="The number of triples built.")
 @click.option("--dataset-iri", "fact", flag_value="dataset_iri", help="The dataset's IRI.")
+@click.option(
+    "--ontology-version",
+    "fact",
+    flag_value="ontology_version",
+    help="The ontology's owl:versionInfo in the working tree.",
+)
+@click.option(
+    "--last-release", "fact", flag_value="last_release", help="The newest release under releases/."
+)
 @click.pass_obj
 def info(settings: Settings, fact: str | None) -> None:
     """Facts about the dataset: one per flag, or all of them as JSON."""
+    from ldkit.pipeline.releases.snapshots import last_release, ontology_version
+
     facts = {"base_iri": settings.base_iri, "dataset_iri": settings.dataset_iri}
+    facts["ontology_version"] = ontology_version(settings) or ""
+    facts["last_release"] = last_release(settings) or ""
     if fact in (None, "triples"):
         if is_stale(settings):
             _build(settings)

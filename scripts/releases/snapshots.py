@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import OWL, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from ldkit.pipeline.graphs import to_graph
@@ -55,6 +55,13 @@ def last_release(settings: Settings) -> str | None:
     """The newest released version, or None before the first release."""
     found = releases(settings)
     return found[-1] if found else None
+
+
+def ontology_version(settings: Settings) -> str | None:
+    """The `owl:versionInfo` the working tree's ontology states, or None."""
+    ontology = read_snapshot(settings, None).ontology
+    found = ontology.value(URIRef(settings.ontology_iri), OWL.versionInfo)
+    return str(found) if found is not None else None
 
 
 def read_snapshot(settings: Settings, spec: str | None) -> Snapshot:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from ldkit.server.settings import DEFAULT_BASE_IRI, SettingsError, load_settings
+from ldkit.server.settings import DEFAULT_BASE_IRI, Settings, SettingsError, load_settings
 from tests.helpers.support import run_cli
 
 
@@ -54,3 +55,12 @@ def test_bad_settings_are_named(tmp_path: Path, content: str, message: str) -> N
 def test_info_prints_one_fact_per_flag(tmp_path: Path) -> None:
     (tmp_path / "ldkit.toml").write_text('base_iri = "https://example.org/x/"\n')
     assert run_cli(tmp_path, "info", "--base-iri").output == "https://example.org/x/\n"
+
+
+def test_info_says_the_ontology_version_and_the_last_release(repo_settings: Settings) -> None:
+    facts = json.loads(run_cli(repo_settings.root, "info").output)
+    released = sorted(p.name for p in (repo_settings.root / "releases").iterdir() if p.is_dir())
+    assert facts["last_release"] == released[-1]
+    assert facts["ontology_version"] == released[-1]  # the shipped ontology is that release
+    only = run_cli(repo_settings.root, "info", "--ontology-version")
+    assert only.output == f"{released[-1]}\n"
