@@ -106,7 +106,9 @@ def diff(old: Graph, new: Graph, namespace: str, data: Graph | None = None) -> l
     def show(iri: str) -> str:
         return show_iri(iri, prefixes)
 
-    changes = [_counted(c, data) for c in _term_changes(old, new, namespace, show)]
+    changes = [
+        c for found in _term_changes(old, new, namespace, show) for c in _counted(found, data)
+    ]
     renamed = {
         str(term): str(replacement)
         for term in own_terms(old, namespace)
@@ -317,12 +319,15 @@ def focus_nodes(data: Graph, targets: frozenset[Target]) -> set[Node]:
     return found
 
 
-def _counted(change: Change, data: Graph | None) -> Change:
+def _counted(change: Change, data: Graph | None) -> list[Change]:
+    """The change with the uses of its term counted; a removed term that data uses breaks its
+    consumers and its producers both: one change for each."""
     if data is None:
-        return change
-    uses = term_uses(data, change.subject)
-    impact = PRODUCERS if change.kind == REMOVED and uses else change.impact
-    return dataclasses.replace(change, uses=uses, impact=impact)
+        return [change]
+    counted = dataclasses.replace(change, uses=term_uses(data, change.subject))
+    if change.kind == REMOVED and counted.uses and change.impact != PRODUCERS:
+        return [counted, dataclasses.replace(counted, impact=PRODUCERS)]
+    return [counted]
 
 
 def _shape_change(change: ConstraintChange, data: Graph | None) -> Change:
