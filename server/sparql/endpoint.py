@@ -161,8 +161,8 @@ def error_response(error: ProtocolError) -> Response:
     )
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="ldkit"'
-    if error.status == 503:
-        response.headers["Retry-After"] = "1"
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
     return no_store(response)
 
 

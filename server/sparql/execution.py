@@ -123,7 +123,10 @@ def _checked(store: Store, job: Job, cacheable: bool = False) -> Outcome:
     try:
         outcome = store.run(job, cacheable=cacheable)
     except tuple(STORE_FAILURES) as error:
-        raise ProtocolError(STORE_FAILURES[type(error)], str(error)) from error
+        # Busy or still opening: the same request may pass in a second. A query stopped at the
+        # time limit would be stopped again: no Retry-After invites it.
+        retry = 1 if isinstance(error, PoolBusy | StoreSlowToOpen) else None
+        raise ProtocolError(STORE_FAILURES[type(error)], str(error), retry) from error
     if outcome.answer.status >= 400:
         message = outcome.answer.body.decode("utf-8", "replace")
         raise ProtocolError(outcome.answer.status, message)

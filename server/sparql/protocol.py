@@ -21,10 +21,11 @@ MAX_BODY_BYTES = 1024 * 1024
 class ProtocolError(Exception):
     """A request the protocol does not allow, with the HTTP status to answer."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after  # seconds, when the same request may succeed soon
 
 
 @dataclasses.dataclass(frozen=True)

@@ -265,7 +265,7 @@ def _assert_stopped(slow: Flask) -> None:
     response = slow.test_client().get("/sparql", query_string={"query": heavy})
     assert response.status_code == 503
     assert "the query was stopped: it ran past the time limit of 1 s" in response.text
-    assert response.headers["Retry-After"] == "1"
+    assert "Retry-After" not in response.headers  # it would be stopped again
 
 
 def test_a_syntax_error_is_a_400_with_the_stores_message(client: FlaskClient) -> None:

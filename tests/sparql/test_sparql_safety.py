@@ -247,3 +247,27 @@ def test_server_answers_after_a_query_was_killed(limited_server: RunningServer) 
     status, _, body = limited_server.request("GET", f"/sparql?query={quote(COUNT)}")
     assert status == 200
     assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "500"
+
+
+def test_retry_after_is_offered_when_busy_never_at_the_time_limit(
+    tmp_path: Path, app_client: Callable[..., FlaskClient]
+) -> None:
+    # A query stopped at the time limit would be stopped again: `Retry-After: 1` invited it.
+    settings = scratch_settings(tmp_path, time_limit=2.0)
+    triples = [
+        ox.Triple(ox.NamedNode(f"{BASE}s{n}"), ox.NamedNode(f"{BASE}p"), ox.Literal(str(n)))
+        for n in range(500)
+    ]
+    make_build(settings.build_dir, {None: triples})
+    client = app_client(settings, pool_size=1)
+    answers = []
+    runaway = threading.Thread(
+        target=lambda: answers.append(client.get("/sparql", query_string={"query": RUNAWAY}))
+    )
+    runaway.start()
+    time.sleep(0.5)  # the only query process runs the runaway query: the next one waits
+    waiting = client.get("/sparql", query_string={"query": "ASK { ?s ?p 1 }"})
+    runaway.join()
+    assert answers[0].status_code == 503 and "Retry-After" not in answers[0].headers
+    assert waiting.status_code == 503, waiting.text
+    assert waiting.headers["Retry-After"] == "1"
