@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS, XSD, DefinedNamespace, Namespace
 
-from ldkit.pipeline.linking.targets import GN, WDT, Target, TargetRecord
+from ldkit.pipeline.linking.targets import GN, WDT, LinkError, Target, TargetRecord
 from ldkit.server.settings import Settings
 
 
@@ -43,7 +43,17 @@ def read_cache(settings: Settings, target: Target) -> dict[str, TargetRecord]:
     path = cache_path(settings, target)
     if not path.is_file():
         return {}
-    graph = Graph().parse(path, format="turtle")
+    try:
+        return _records(Graph().parse(path, format="turtle"), target)
+    except Exception as error:  # a hand-edited or truncated file: say which, in one line
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise LinkError(
+            f"{path}: the link cache cannot be read ({first[:200]}); fix it, or delete it"
+            " and check again"
+        ) from None
+
+
+def _records(graph: Graph, target: Target) -> dict[str, TargetRecord]:
     records = {}
     for subject, checked in graph.subject_objects(LINKCHECK.checked):
         iri = str(subject)

@@ -94,6 +94,9 @@ def search_labels(
     return found
 
 
+JSON_RESULTS = ("application/sparql-results+json", "application/json")
+
+
 def run_select(endpoint: str, query: str) -> Iterator[dict[str, str]]:
     """The rows of a SELECT query, each a dict of values (and `VAR.lang` for language tags)."""
     client = SPARQLWrapper(endpoint, agent=AGENT)
@@ -104,6 +107,12 @@ def run_select(endpoint: str, query: str) -> Iterator[dict[str, str]]:
     try:
         result = client.query()
         try:
+            kind = result.response.info().get_content_type()
+            if kind not in JSON_RESULTS:  # SPARQLWrapper would warn and hand back raw bytes
+                raise LinkError(
+                    f"{endpoint} did not answer SPARQL JSON results ({kind}):"
+                    " is it a SPARQL endpoint?"
+                )
             answer = result.convert()
         finally:
             result.response.close()
@@ -111,11 +120,23 @@ def run_select(endpoint: str, query: str) -> Iterator[dict[str, str]]:
         raise LinkError(f"cannot query {endpoint}: {_reason(error)}") from None
     except (OSError, ValueError, TypeError) as error:
         raise LinkError(f"cannot query {endpoint}: {error}") from None
-    bindings: list[dict[str, dict[str, str]]] = answer["results"]["bindings"]  # type: ignore[index,call-overload,assignment]
-    for binding in bindings:
-        row = {name: value["value"] for name, value in binding.items()}
-        row.update({f"{n}.lang": v["xml:lang"] for n, v in binding.items() if "xml:lang" in v})
-        yield row
+    yield from _rows(endpoint, answer)
+
+
+def _rows(endpoint: str, answer: object) -> Iterator[dict[str, str]]:
+    """The rows of a SPARQL JSON answer; LinkError for anything else (an HTML page, `{}`, XML)."""
+    try:
+        bindings = answer["results"]["bindings"]  # type: ignore[index]
+        rows = []
+        for binding in bindings:
+            row = {name: str(value["value"]) for name, value in binding.items()}
+            row.update({f"{n}.lang": v["xml:lang"] for n, v in binding.items() if "xml:lang" in v})
+            rows.append(row)
+    except (KeyError, TypeError, AttributeError, IndexError):
+        raise LinkError(
+            f"{endpoint} did not answer SPARQL JSON results: is it a SPARQL endpoint?"
+        ) from None
+    return iter(rows)
 
 
 def _collect(entry: dict[str, Any], row: dict[str, str]) -> None:

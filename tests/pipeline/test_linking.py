@@ -7,7 +7,9 @@ KOS and GeoNames are a loopback HTTP server answering per-concept Turtle from
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,3 +214,65 @@ def test_no_link_is_an_owl_same_as() -> None:
             continue
         dataset = Dataset().parse(path, format="trig")
         assert not list(dataset.quads((None, OWL.sameAs, None, None))), path
+
+
+class _NotSparql(http.server.BaseHTTPRequestHandler):
+    """An endpoint that answers 200 with something that is not SPARQL JSON results."""
+
+    body = b""
+    media_type = ""
+
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", self.media_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.mark.parametrize(
+    "media_type, body",
+    [
+        ("text/html", b"<html><body>Welcome</body></html>"),
+        ("application/sparql-results+json", b"{}"),
+        (
+            "application/sparql-results+xml",
+            b"<sparql xmlns='http://www.w3.org/2005/sparql-results#'/>",
+        ),
+    ],
+)
+def test_an_endpoint_answering_no_sparql_results_exits_2_in_one_line(
+    dataset_copy: Path, media_type: str, body: bytes
+) -> None:
+    handler = type("Handler", (_NotSparql,), {"body": body, "media_type": media_type})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        for command in ("check", "suggest"):
+            fresh = ["--no-cache"] if command == "check" else []  # suggest always asks
+            options = ["--target", "wikidata", *fresh, "--endpoint", url]
+            result = run_cli(dataset_copy, "link", command, *options)
+            assert result.exit_code == 2, (command, result.output)
+            assert "Traceback" not in result.output
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+            assert "did not answer SPARQL JSON results" in result.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_broken_cache_file_exits_2_naming_it(dataset_copy: Path, endpoints: list[str]) -> None:
+    assert run_cli(dataset_copy, "link", "check", *endpoints).exit_code == 0
+    cache = dataset_copy / "data" / "links" / "cache" / "wikidata.ttl"
+    cache.write_text(cache.read_text(encoding="utf-8") + "\ngarbage <<<\n", encoding="utf-8")
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "wikidata.ttl: the link cache cannot be read" in result.stderr
