@@ -67,7 +67,9 @@ def _records(
 ) -> dict[str, TargetRecord]:
     """The target's answers for these links (and the items merged ones now are)."""
     cached = read_cache(data.settings, target)
-    known = dict(cached) if use_cache else {}
+    # An answer counts only where it was asked: "not found" from a fake or mistyped endpoint
+    # is no answer of the real one (it stayed "missing" for good).
+    known = {i: r for i, r in cached.items() if _asked_at(r, endpoint)} if use_cache else {}
     wanted = {link.iri for link in links}
     todo = wanted - known.keys()
     fresh = ask(target, endpoint, todo)
@@ -81,6 +83,11 @@ def _records(
         merged = {iri: r for iri, r in {**cached, **fresh}.items() if iri in keep}
         write_cache(data.settings, target, merged)
     return records
+
+
+def _asked_at(record: TargetRecord, endpoint: str) -> bool:
+    """Whether `endpoint` gave this answer: the SPARQL endpoint itself, or a document under it."""
+    return record.asked == endpoint or record.asked.startswith(endpoint.rstrip("/") + "/")
 
 
 def ask(target: Target, endpoint: str, iris: set[str]) -> dict[str, TargetRecord]:

@@ -276,3 +276,26 @@ def test_a_broken_cache_file_exits_2_naming_it(dataset_copy: Path, endpoints: li
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "wikidata.ttl: the link cache cannot be read" in result.stderr
+
+
+def test_an_answer_is_reused_only_where_it_was_asked(
+    dataset_copy: Path, concepts: ConceptServer
+) -> None:
+    # A mistyped endpoint (no trailing slash) made every link "missing"; the cache then kept
+    # those answers for the right endpoint too, so only --no-cache recovered.
+    right = concepts.url("unbis")
+    wrong = run_cli(
+        dataset_copy,
+        "link",
+        "check",
+        "--target",
+        "unbis",
+        "--endpoint",
+        f"unbis={right.rstrip('/')}",
+    )
+    assert wrong.exit_code == 1 and "missing" in wrong.output
+    again = run_cli(
+        dataset_copy, "link", "check", "--target", "unbis", "--endpoint", f"unbis={right}"
+    )
+    assert again.exit_code == 0, again.output
+    assert "0 from the cache" in again.stderr
