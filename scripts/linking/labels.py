@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 MATCH = 0.8  # similarity at or above which two labels name the same thing
 PARENTHESES = re.compile(r"\s*\(([^)]*)\)\s*")
+NUMBERS = re.compile(r"\d+")
 
 
 def normalise(text: str) -> str:
@@ -30,10 +31,15 @@ def variants(text: str) -> set[str]:
 
 
 def similarity(ours: str, theirs: str) -> float:
-    """How alike two labels are, 0 to 1 (1: the same after normalising)."""
+    """How alike two labels are, 0 to 1 (1: the same after normalising). Two labels that both
+    carry numbers, and not the same ones, are 0: "COP22" is not "COP21", nor "SDG 13" "SDG 11"
+    (their letters alone scored 0.80 and 0.95)."""
     best = 0.0
     for mine in variants(ours):
         for other in variants(theirs):
+            numbers, their_numbers = NUMBERS.findall(mine), NUMBERS.findall(other)
+            if numbers and their_numbers and numbers != their_numbers:
+                continue
             best = max(best, difflib.SequenceMatcher(None, mine, other).ratio())
     return round(best, 2)
 

@@ -17,6 +17,7 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
+from ldkit.pipeline.linking.labels import MATCH, similarity
 from ldkit.pipeline.linking.targets import TARGETS
 from tests.helpers.concept_server import ConceptServer
 from tests.helpers.paths import FIXTURES, ROOT
@@ -299,3 +300,18 @@ def test_an_answer_is_reused_only_where_it_was_asked(
     )
     assert again.exit_code == 0, again.output
     assert "0 from the cache" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, same",
+    [
+        ("COP22", "COP21", False),  # 0.80 on letters alone: a link to the wrong conference passed
+        ("SDG 13: climate action", "SDG 11: climate action", False),
+        ("SDG target 10.7", "SDG target 10.2", False),
+        ("COP22", "COP22 (Marrakech)", True),
+        ("2016 UN Climate Change Conference", "COP22 (2016 UN Climate Change Conference)", True),
+        ("Organisation internationale pour les migrations (OIM)", "OIM", True),
+    ],
+)
+def test_labels_with_other_numbers_never_match(ours: str, theirs: str, same: bool) -> None:
+    assert (similarity(ours, theirs) >= MATCH) is same
