@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from ldkit.pipeline.linking.links import LinkData
+from ldkit.pipeline.linking.report import read_unverified
 from ldkit.pipeline.linking.suggest import Suggestion
 from ldkit.pipeline.linking.targets import Target
 
@@ -23,6 +24,11 @@ def links_file(data: LinkData, target: Target) -> Path:
     return data.settings.data_dir / "links" / f"{target.key}.trig"
 
 
+def unverified_things(data: LinkData, target: Target) -> set[str]:
+    """The things `data/links/unverified.csv` leaves unlinked for `target`."""
+    return {u["thing"] for u in read_unverified(data) if u.get("target") == target.key}
+
+
 def acceptable(suggestion: Suggestion) -> bool:
     """True when the best candidate scores high enough and clearly beats the next one."""
     best, *rest = suggestion.candidates
@@ -32,8 +38,13 @@ def acceptable(suggestion: Suggestion) -> bool:
 def accept(
     data: LinkData, target: Target, suggestions: list[Suggestion], endpoint: str
 ) -> list[Suggestion]:
-    """Append the acceptable suggestions to the target's links file; return those written."""
-    chosen = [s for s in suggestions if acceptable(s)]
+    """Append the acceptable suggestions to the target's links file; return those written.
+
+    A thing that `data/links/unverified.csv` leaves unlinked for this target is never linked
+    here: a person decided to wait for a source.
+    """
+    held = unverified_things(data, target)
+    chosen = [s for s in suggestions if acceptable(s) and s.thing.iri not in held]
     if not chosen:
         return []
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)

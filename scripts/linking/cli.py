@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ldkit.pipeline.linking.accept import accept
+from ldkit.pipeline.linking.accept import accept, unverified_things
 from ldkit.pipeline.linking.check import MISMATCH, MISSING, REDIRECT, check_links, describe
 from ldkit.pipeline.linking.links import LinkData, read_links
 from ldkit.pipeline.linking.report import coverage
@@ -123,6 +123,11 @@ def suggest(settings: Settings, target: str, endpoints: tuple[str, ...], accept_
             out.print(f"  {candidate.score:.2f} {chosen.short(candidate.iri)}  {evidence}")
     if accept_:
         written = accept(data, chosen, suggestions, endpoint)
+        held = unverified_things(data, chosen) & {s.thing.iri for s in suggestions}
+        for iri in sorted(held):
+            err.print(
+                f"left {data.short(iri)} unlinked: data/links/unverified.csv waits for a source"
+            )
         for suggestion in written:
             best = chosen.short(suggestion.candidates[0].iri)
             err.print(f"accepted {data.short(suggestion.thing.iri)} -> {best}")

@@ -189,6 +189,22 @@ def test_suggest_ranks_the_removed_link_first_and_accept_writes_it(
     )
 
 
+def test_accept_never_links_a_thing_left_unlinked_as_unverified(
+    dataset_copy: Path, endpoints: list[str]
+) -> None:
+    # `--accept` wrote event/cop22 although unverified.csv left it unlinked until a source says.
+    _edit_links(dataset_copy, "wikidata", "    place:casablanca skos:exactMatch wd:Q7903 .\n", "")
+    with (dataset_copy / "data" / "links" / "unverified.csv").open("a", encoding="utf-8") as f:
+        f.write('place/casablanca,wikidata,"waiting for a source"\n')
+    before = (dataset_copy / "data" / "links" / "wikidata.trig").read_text(encoding="utf-8")
+    accepted = run_cli(dataset_copy, "link", "suggest", "--accept", *endpoints[:2])
+    assert accepted.exit_code == 0, accepted.output
+    assert "left place/casablanca unlinked" in accepted.stderr
+    assert "accepted place/casablanca" not in accepted.stderr
+    after = (dataset_copy / "data" / "links" / "wikidata.trig").read_text(encoding="utf-8")
+    assert "Q7903" not in after[len(before) :]
+
+
 def test_report_counts_coverage_per_class_and_target(dataset_copy: Path) -> None:
     result = run_cli(dataset_copy, "link", "report", "--format", "json")
     assert result.exit_code == 0
