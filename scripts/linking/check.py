@@ -15,7 +15,7 @@ from ldkit.pipeline.linking.document_target import describe_concept
 from ldkit.pipeline.linking.labels import MATCH, best_pair
 from ldkit.pipeline.linking.links import Link, LinkData
 from ldkit.pipeline.linking.sparql_target import describe_items
-from ldkit.pipeline.linking.targets import LANGUAGES, Target, TargetRecord
+from ldkit.pipeline.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
 
 MISSING, REDIRECT, MISMATCH = "missing", "redirect", "label mismatch"
 
@@ -37,6 +37,7 @@ class CheckResult:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     asked: int = 0
     cached: int = 0
+    failed: dict[str, str] = dataclasses.field(default_factory=dict)  # target key -> why
 
     def of_kind(self, kind: str) -> list[Finding]:
         """The findings of one kind (`MISSING`, `REDIRECT`, `MISMATCH`)."""
@@ -50,7 +51,11 @@ def check_links(
     result = CheckResult()
     for target in targets:
         links = [link for link in data.links if link.target.key == target.key]
-        records = _records(data, target, endpoints[target.key], links, use_cache, result)
+        try:
+            records = _records(data, target, endpoints[target.key], links, use_cache, result)
+        except LinkError as error:  # this target is not checked; the others still are
+            result.failed[target.key] = str(error)
+            continue
         result.links += links
         for link in links:
             result.findings += judge(data, link, records)

@@ -78,6 +78,10 @@ def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache:
         result = check_links(data, targets, endpoints_for(targets, endpoints), not no_cache)
     except LinkError as error:
         fail(str(error))
+    if len(result.failed) == len(targets):  # nothing checked: why, one line a target
+        for why in result.failed.values():
+            err.print(f"[bold red]error:[/] {why}")
+        sys.exit(EXIT_ERROR)
     for finding in result.findings:
         out.print(describe(data, finding))
     counts = {kind: len(result.of_kind(kind)) for kind in (MISSING, REDIRECT, MISMATCH)}
@@ -86,6 +90,10 @@ def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache:
         f"checked {len(result.links)} links: {summary} "
         f"({result.asked} asked, {result.cached} from the cache)"
     )
+    for key, why in result.failed.items():  # the others' findings are above
+        err.print(f"[bold red]error:[/] {TARGETS[key].title} not checked: {why}")
+    if result.failed:
+        sys.exit(EXIT_ERROR)
     if counts[MISSING]:
         names = ", ".join(
             sorted({f.link.target.short(f.link.iri) for f in result.of_kind(MISSING)})

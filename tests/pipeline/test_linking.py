@@ -83,6 +83,22 @@ def test_a_missing_target_exits_1_and_is_named(dataset_copy: Path, endpoints: li
     assert "Traceback" not in result.output
 
 
+def test_an_unreachable_target_leaves_the_others_findings_shown(
+    dataset_copy: Path, endpoints: list[str]
+) -> None:
+    # One target answering HTTP 500 (or not at all) hid every finding of the others.
+    _edit_links(dataset_copy, "wikidata", "wd:Q7903 .", "wd:Q99999999 .")
+    dead = [
+        f"geonames=http://127.0.0.1:{free_port()}/" if o.startswith("geonames=") else o
+        for o in endpoints
+    ]
+    result = run_cli(dataset_copy, "link", "check", *dead)
+    assert result.exit_code == 2
+    assert "missing: place/casablanca exactMatch wikidata:Q99999999" in result.stdout
+    assert "GeoNames not checked: cannot fetch" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_a_missing_concept_of_a_document_target_is_named(
     dataset_copy: Path, endpoints: list[str]
 ) -> None:
