@@ -15,7 +15,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    SPARQLWrapperException,
+)
 
 from ldkit.pipeline.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
 
@@ -159,5 +163,9 @@ def _batches(items: list[Any]) -> Iterator[list[Any]]:
 
 
 def _reason(error: Exception) -> str:
+    if isinstance(error, EndPointNotFound):  # its own words say it could not connect: it did
+        return "HTTP 404: no SPARQL endpoint at this URL"
+    if isinstance(error, EndPointInternalError):
+        return "HTTP 500: the endpoint failed"
     reason = getattr(error, "reason", None) or getattr(error, "msg", None) or error
     return str(reason).splitlines()[0]

@@ -347,3 +347,16 @@ def test_an_answer_is_reused_only_where_it_was_asked(
 )
 def test_labels_with_other_numbers_never_match(ours: str, theirs: str, same: bool) -> None:
     assert (similarity(ours, theirs) >= MATCH) is same
+
+
+def test_an_endpoint_url_that_is_a_404_says_so(
+    dataset_copy: Path, wikidata: OxigraphServer
+) -> None:
+    wrong = wikidata.query_url.rsplit("/", 1)[0] + "/no-sparql-here"
+    result = run_cli(
+        dataset_copy, "link", "check", "--target", "wikidata", "--no-cache", "--endpoint", wrong
+    )
+    assert result.exit_code == 2
+    assert (
+        "HTTP 404: no SPARQL endpoint at this URL" in result.stderr
+    )  # it said "not possible to connect"
