@@ -25,8 +25,9 @@ def path_url(path: str) -> str:
 
 
 def followable(iri: str) -> str | None:
-    """`iri` as a link a page may offer: only http(s) IRIs (never `javascript:`, `data:`...)."""
-    return iri if iri.lower().startswith(("http://", "https://")) else None
+    """`iri` as a link a page may offer: http(s) and mailto IRIs only (never `javascript:`,
+    `data:`...; a `urn:` leads nowhere a browser can go)."""
+    return iri if iri.lower().startswith(("http://", "https://", "mailto:")) else None
 
 
 def query_url(query: str, fmt: str | None = None, **params: str) -> str:
