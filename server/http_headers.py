@@ -49,13 +49,13 @@ def see_other(request: Request, thing_path: str, document_path: str | None = Non
     """The 303 from a thing to its document in the negotiated format (406 when none fits).
 
     `?_format=` first, else `Accept` with its q-values (none, or `*/*`: the HTML page); `_lang`
-    goes along to pages. The caller adds the page headers (`finish_page`).
+    and `_page` go along to pages. The caller adds the page headers (`finish_page`).
     """
     fmt = choose(request.args.get("_format"), request.headers.get("Accept"), RESOURCE_FORMATS)
     if fmt is None:
         return not_acceptable(request)
-    lang = request.args.get("_lang") or None
-    target = urls.document_url(document_path or thing_path, fmt.extension, lang)
+    lang, page = request.args.get("_lang") or None, request.args.get("_page") or None
+    target = urls.document_url(document_path or thing_path, fmt.extension, lang, page)
     response = Response(status=303, headers={"Location": target})
     response.vary.add("Accept")
     return response

@@ -71,10 +71,14 @@ def with_params(path: str, lang: str | None = None, /, **params: str | int | Non
     return (f"{path}?{query}" if query else path) + hash_mark + fragment
 
 
-def document_url(thing_path: str, extension: str, lang: str | None = None) -> str:
-    """The document of a thing in one format: `/id/x` -> `/id/x.ttl` (`_lang` for pages)."""
-    keeps_lang = extension in ("html", "json")
-    return with_params(f"{thing_path}.{extension}", lang if keeps_lang else None)
+def document_url(
+    thing_path: str, extension: str, lang: str | None = None, page: str | None = None
+) -> str:
+    """The document of a thing in one format: `/id/x` -> `/id/x.ttl` (`_lang` and `_page`, the
+    page of its incoming links, for pages only)."""
+    if extension not in ("html", "json"):
+        return with_params(f"{thing_path}.{extension}")
+    return with_params(f"{thing_path}.{extension}", lang, _page=page)
 
 
 def class_url(class_iri: str, prefixes: dict[str, str], lang: str | None = None) -> str:

@@ -45,6 +45,8 @@ TABLE = [
     (f"{IOM}?_format=jsonld", None, 303, f"{IOM}.jsonld"),
     (f"{IOM}?_format=nonsense", None, 406, "text/plain"),
     (f"{IOM}?_lang=fr", BROWSER, 303, f"{IOM}.html?_lang=fr"),
+    (f"{IOM}?_lang=fr&_page=2", BROWSER, 303, f"{IOM}.html?_lang=fr&_page=2"),  # was dropped
+    (f"{IOM}?_page=2", "text/turtle", 303, f"{IOM}.ttl"),  # a document has no pages
     (f"{IOM}.ttl", BROWSER, 200, "text/turtle"),
     (f"{IOM}.jsonld", None, 200, "application/ld+json"),
     (f"{IOM}.nt", "text/turtle", 200, "application/n-triples"),
