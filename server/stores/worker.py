@@ -26,7 +26,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,7 +95,14 @@ class _Holder:
         self.seen = ""
         self.report = report
 
-    def reader(self) -> ox.Store:
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[ox.Store]:
+        """The store to read, under the shared lock for as long as it is read: no writer changes
+        its files while it opens or answers (an open during a writer's compaction failed)."""
+        with self.locked(exclusive=False):
+            yield self._reader()
+
+    def _reader(self) -> ox.Store:
         if self.store is not None and self.paths.lock is None:
             return self.store  # without a lock nothing ever writes: no generation to check
         current = _read_generation(self.generation)
@@ -195,8 +202,8 @@ def bump_generation(path: Path) -> None:
 
 def run_query(holder: _Holder, job: QueryJob) -> Answer:
     """Run a query and serialise its answer in the job's format, capped."""
-    with holder.locked(exclusive=False):
-        return query_answer(holder.reader(), job)
+    with holder.reading() as store:
+        return query_answer(store, job)
 
 
 def query_answer(store: ox.Store, job: QueryJob) -> Answer:
@@ -241,8 +248,7 @@ def read_graph(holder: _Holder, job: ReadGraphJob) -> Answer:
     fmt = by_key(job.format)
     assert fmt is not None
     graph = ox.NamedNode(job.graph) if job.graph else ox.DefaultGraph()
-    with holder.locked(exclusive=False):
-        store = holder.reader()
+    with holder.reading() as store:
         if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
             return Answer(404, f"no graph <{job.graph}> in this dataset".encode())
         quads = store.quads_for_pattern(None, None, None, graph)
@@ -397,8 +403,8 @@ def _serve(connection: Connection, paths: StorePaths) -> None:
     holder = _Holder(paths, connection.send)
     with contextlib.suppress(OSError):  # a store that cannot open is told by the first answer
         holder.finish_interrupted_write()
-        with holder.locked(exclusive=False):  # never opened while a writer changes its files
-            holder.reader()
+        with holder.reading():  # opened now, before the first job
+            pass
     while True:
         try:
             job = connection.recv()
