@@ -75,9 +75,9 @@ def not_acceptable(request: Request) -> Response:
 
 
 def finish_page(response: Response, request: Request, store: Store) -> Response:
-    """CSP, CORS, `Vary` and validators for any answer of the pages (`no-store` but for 200)."""
+    """`Vary` and validators for any answer of the pages (`no-store` but for 200); CORS and the
+    page policy come after, with every answer's (`finish_any`, the app's after-request hook)."""
     response.vary.update(("Accept", "Accept-Language"))
-    add_page_policy(add_cors(response, request))
     if response.status_code != 200:
         response.headers["Cache-Control"] = "no-store"
         return response

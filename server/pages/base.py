@@ -101,7 +101,7 @@ def respond(
 
 
 def finish(response: Response) -> Response:
-    """CSP, CORS, `Vary` and validators for any answer of the pages."""
+    """`Vary` and validators for any answer of the pages (CORS and CSP: the app's hook)."""
     return finish_page(response, request, current_store())
 
 
