@@ -278,32 +278,35 @@ def shape_changes(
     reader = ShapeReader(new, show)
     after = reader.constraints()
     superclasses = _superclasses(new)
+    renamed_to = set(renames.values())
+
+    def added(
+        key: str, values: dict[str, set[Value]], targets: frozenset[Target]
+    ) -> ConstraintChange:
+        fresh = _all_new(targets, old, new, renamed_to)
+        impact = PRODUCERS if _restricts(values) and not fresh else SAFE
+        return ConstraintChange(ADDED, key, _summary(values), impact, targets)
+
+    def removed(
+        key: str, values: dict[str, set[Value]], targets: frozenset[Target]
+    ) -> ConstraintChange:
+        return ConstraintChange(REMOVED, key, _summary(values), SAFE, targets)
+
     retargeted = _retargeted(before, after)
     for old_key, new_key in retargeted.items():
         was, now = before[old_key], after[new_key]
-        for target_set, kind in (
-            (now.targets - was.targets, ADDED),
-            (was.targets - now.targets, REMOVED),
-        ):
-            if target_set:
-                fresh = _all_new(target_set, old, new, set(renames.values()))
-                values = now.values if kind == ADDED else was.values
-                impact = PRODUCERS if kind == ADDED and _restricts(values) and not fresh else SAFE
-                key = f"{reader.targets_text(target_set)} / {now.constrained}"
-                yield ConstraintChange(kind, key, _summary(values), impact, target_set)
+        if gained := now.targets - was.targets:
+            yield added(f"{reader.targets_text(gained)} / {now.constrained}", now.values, gained)
+        if lost := was.targets - now.targets:
+            yield removed(f"{reader.targets_text(lost)} / {now.constrained}", was.values, lost)
         kept = dataclasses.replace(now, targets=now.targets & was.targets)
         yield from _moves(new_key, was, kept, superclasses)
     paired = set(retargeted) | set(retargeted.values())
     for key in sorted((before.keys() | after.keys()) - paired):
         if key not in after:
-            summary = _summary(before[key].values)
-            yield ConstraintChange(REMOVED, key, summary, SAFE, before[key].targets)
+            yield removed(key, before[key].values, before[key].targets)
         elif key not in before:
-            targets = after[key].targets
-            fresh = _all_new(targets, old, new, set(renames.values()))
-            restricts = _restricts(after[key].values) and not fresh
-            impact = PRODUCERS if restricts else SAFE
-            yield ConstraintChange(ADDED, key, _summary(after[key].values), impact, targets)
+            yield added(key, after[key].values, after[key].targets)
         else:
             yield from _moves(key, before[key], after[key], superclasses)
 
