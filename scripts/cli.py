@@ -330,8 +330,10 @@ def info(settings: Settings, fact: str | None) -> None:
     from ldkit.pipeline.releases.snapshots import last_release, ontology_version
 
     facts = {"base_iri": settings.base_iri, "dataset_iri": settings.dataset_iri}
-    facts["ontology_version"] = ontology_version(settings) or ""
-    facts["last_release"] = last_release(settings) or ""
+    if fact in (None, "ontology_version"):  # parses the ontology: only when asked
+        facts["ontology_version"] = ontology_version(settings) or ""
+    if fact in (None, "last_release"):
+        facts["last_release"] = last_release(settings) or ""
     if fact in (None, "triples"):
         if is_stale(settings):
             _build(settings)

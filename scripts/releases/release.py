@@ -92,13 +92,13 @@ def release(
     previous = last_release(settings)
     current = read_snapshot(settings, None)
     changes: list[Change] = []
-    if previous is not None:
-        old = read_snapshot(settings, previous)
+    old = read_snapshot(settings, previous) if previous is not None else None
+    if old is not None:
         changes = compare(settings, old, current, to_graph(folder.data.quads))
     why = required_bump(previous, version, semantic.breaking(changes))
     if why and not (allow_breaking and "breaking" in why):
         raise ReleaseRefused(f"{why}; not released{_breaking_named(changes, why)}")
-    earlier = _dates_before(settings, current, previous, date)
+    earlier = _dates_before(settings, current, old, date)
     if earlier:
         raise ReleaseRefused(f"{date.isoformat()} is before {earlier}; not released")
     _set_header(settings, version, previous, date)
@@ -117,16 +117,14 @@ def _breaking_named(changes: list[Change], why: str, shown: int = 5) -> str:
 
 
 def _dates_before(
-    settings: Settings, current: Snapshot, previous: str | None, date: dt.date
+    settings: Settings, current: Snapshot, previous: Snapshot | None, date: dt.date
 ) -> str | None:
     """What `date` would come before: the last release's date, or the ontology's own creation
     or first issue (a release is never dated before them), as a person reads it; else None."""
     facts = [(current, "the ontology's dcterms:created", DCTERMS.created)]
     facts.append((current, "the ontology's dcterms:issued", DCTERMS.issued))
     if previous is not None:
-        facts.append(
-            (read_snapshot(settings, previous), f"the release of {previous}", DCTERMS.modified)
-        )
+        facts.append((previous, f"the release of {previous.name}", DCTERMS.modified))
     ontology = URIRef(settings.ontology_iri)
     for snapshot, what, predicate in facts:
         value = snapshot.ontology.value(ontology, predicate)
