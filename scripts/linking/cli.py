@@ -38,8 +38,13 @@ endpoint_option = click.option(
 
 def fail(message: str, code: int = EXIT_ERROR) -> None:
     """Print a one-line error and stop."""
-    err.print(f"[bold red]error:[/] {message}")
+    say_error(message)
     sys.exit(code)
+
+
+def say_error(message: str) -> None:
+    """Print a one-line error (and go on)."""
+    err.print(f"[bold red]error:[/] {message}")
 
 
 def load(settings: Settings) -> LinkData:
@@ -80,7 +85,7 @@ def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache:
         fail(str(error))
     if len(result.failed) == len(targets):  # nothing checked: why, one line a target
         for why in result.failed.values():
-            err.print(f"[bold red]error:[/] {why}")
+            say_error(why)
         sys.exit(EXIT_ERROR)
     for finding in result.findings:
         out.print(describe(data, finding))
@@ -91,7 +96,7 @@ def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache:
         f"({result.asked} asked, {result.cached} from the cache)"
     )
     for key, why in result.failed.items():  # the others' findings are above
-        err.print(f"[bold red]error:[/] {TARGETS[key].title} not checked: {why}")
+        say_error(f"{TARGETS[key].title} not checked: {why}")
     if result.failed:
         sys.exit(EXIT_ERROR)
     if counts[MISSING]:

@@ -170,6 +170,11 @@ class RunningServer:
         finally:
             connection.close()
 
+    def update(self, text: str, token: str) -> tuple[int, dict[str, str], bytes]:
+        """A SPARQL update sent by POST with the bearer token."""
+        headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+        return self.request("POST", "/sparql", text, headers)
+
     def log_text(self) -> str:
         """What the server has logged so far (with `log`)."""
         assert self.log is not None

@@ -86,8 +86,7 @@ def test_deep_nesting_is_refused_with_the_limit_and_the_process_lives(
 
 def test_deep_nesting_in_an_update_is_refused_too(server: RunningServer) -> None:
     update = f"INSERT DATA {{ <{BASE}a> <{BASE}b> " + "(" * 3000 + "1" + ")" * 3000 + " }"
-    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
-    status, _, body = server.request("POST", "/sparql", update, headers)
+    status, _, body = server.update(update, TOKEN)
     assert status == 400
     assert f"{query_text.MAX_NESTING} levels".encode() in body
 

@@ -65,12 +65,7 @@ def test_update_with_the_token(server: RunningServer) -> None:
 
 def test_writes_are_seen_by_every_web_process(server: RunningServer) -> None:
     update = f'INSERT DATA {{ <{BASE}id/thing/seen> <{BASE}p> "everywhere" }}'
-    status, _, body = server.request(
-        "POST",
-        "/sparql",
-        update,
-        {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-    )
+    status, _, body = server.update(update, TOKEN)
     assert status == 204, body
     query = quote(f'ASK {{ ?s <{BASE}p> "everywhere" }}')
     answers = {

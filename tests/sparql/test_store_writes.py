@@ -238,13 +238,7 @@ def test_updates_from_two_web_processes_at_once_are_all_written(writable: Settin
     def send(thread: int) -> None:
         for n in range(10):
             update = f'INSERT DATA {{ <urn:w{thread}-{n}> <urn:written> "yes" }}'
-            status, _, _ = server.request(
-                "POST",
-                "/sparql",
-                update,
-                {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-            )
-            statuses.append(status)
+            statuses.append(server.update(update, TOKEN)[0])
 
     with RunningServer(writable, workers=2) as server:
         threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]

@@ -84,12 +84,7 @@ def _reset(server: RunningServer) -> None:
         f"GRAPH <{KASEI}data{n}.rdf> {{ {(W3C / f'data{n}.nt').read_text()} }}" for n in (1, 2, 3)
     )
     update = f"DROP ALL ; CREATE SILENT GRAPH <{KASEI}data0.rdf> ; INSERT DATA {{ {inserts} }}"
-    status, _, body = server.request(
-        "POST",
-        "/sparql",
-        update,
-        {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-    )
+    status, _, body = server.update(update, TOKEN)
     assert status == 204, body
 
 
