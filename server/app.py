@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import functools
+
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -58,15 +60,11 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
     for failure in STORE_FAILURES:
         app.register_error_handler(failure, store_failure_response)
     app.register_error_handler(404, _not_found)
-    app.after_request(_every_answer)
+    app.after_request(functools.partial(finish_any, request=request))  # every answer's headers
     store = app.extensions[STORE]
     replayed = replay.replaying(direct.answering_queries(app.wsgi_app, store), store)
     app.wsgi_app = request_guard.guard(replayed)  # type: ignore[method-assign,assignment]
     return app
-
-
-def _every_answer(response: Response) -> Response:
-    return finish_any(response, request)
 
 
 def _not_found(error: NotFound) -> WerkzeugResponse:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Request, Response
+from markupsafe import escape
 from werkzeug.http import http_date, parse_accept_header, quote_etag
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -49,14 +50,18 @@ def see_other(request: Request, thing_path: str, document_path: str | None = Non
     """The 303 from a thing to its document in the negotiated format (406 when none fits).
 
     `?_format=` first, else `Accept` with its q-values (none, or `*/*`: the HTML page); `_lang`
-    and `_page` go along to pages. The caller adds the page headers (`finish_page`).
+    and `_page` go along to pages. The body is the short hypertext note with a link to the
+    document that RFC 9110 (15.4.4) asks of a 303. The caller adds the page headers
+    (`finish_page`).
     """
     fmt = choose(request.args.get("_format"), request.headers.get("Accept"), RESOURCE_FORMATS)
     if fmt is None:
         return not_acceptable(request)
     lang, page = request.args.get("_lang") or None, request.args.get("_page") or None
     target = urls.document_url(document_path or thing_path, fmt.extension, lang, page)
-    response = Response(status=303, headers={"Location": target})
+    link = escape(target)
+    note = f'<!doctype html>\n<title>See Other</title>\n<p>See <a href="{link}">{link}</a>.</p>\n'
+    response = Response(note, status=303, headers={"Location": target}, mimetype="text/html")
     response.vary.add("Accept")
     return response
 

@@ -83,6 +83,20 @@ def test_negotiation_table(
         assert "Accept" in response.get("vary", "")
 
 
+@pytest.mark.parametrize("path", [IOM, "/ontology", "/.well-known/void"])
+def test_a_303_links_to_its_document_in_its_body(server: RunningServer, path: str) -> None:
+    """RFC 9110 (15.4.4): a 303 ought to carry a short hypertext note linking to its Location,
+    for clients that do not follow redirects."""
+    status, headers, body = server.request(
+        "GET", f"{path}?_lang=fr&_page=1", headers={"Accept": BROWSER}
+    )
+    assert status == 303
+    assert headers["content-type"].startswith("text/html")
+    location = headers["location"]
+    assert "&" in location  # _lang and _page both go along: the link is escaped
+    assert f'<a href="{location.replace("&", "&amp;")}">'.encode() in body
+
+
 @pytest.mark.parametrize("path", [IOM, f"{IOM}.html", f"{IOM}.ttl", "/", "/-/search?q=iom"])
 def test_head_is_get_without_a_body(server: RunningServer, path: str) -> None:
     get_status, get_headers, get_body = server.request("GET", path)
