@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from ldkit.server.pages.labels import plain
 
 MATCH = 0.8  # similarity at or above which two labels name the same thing
 PARENTHESES = re.compile(r"\s*\(([^)]*)\)\s*")
@@ -18,9 +19,7 @@ NUMBERS = re.compile(r"\d+")
 
 def normalise(text: str) -> str:
     """Lower case, no accents, punctuation as spaces, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    return " ".join(re.sub(r"[^\w]+", " ", plain(text)).split())
 
 
 def variants(text: str) -> set[str]:

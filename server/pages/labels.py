@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -30,6 +31,55 @@ VOCABULARIES = Path(__file__).resolve().parent / "vocabularies"
 FETCH_BATCH = 200
 
 Texts = dict[str, list[str]]  # language ("" when untagged) -> texts
+
+
+def plain(text: str) -> str:
+    """`text` as people compare it: no case, no accents ("Réunion" and "reunion" are alike)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.translate(FOLDED)
+
+
+FOLDED = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'"})
+
+
+def _accented_forms() -> dict[str, str]:
+    """Each Latin letter with the accented letters (Latin-1 and Extended-A) that fold to it."""
+    forms: dict[str, str] = {}
+    for code in range(0xC0, 0x250):
+        letter = chr(code).lower()
+        folded = plain(letter)
+        accented = len(letter) == 1 and folded != letter and letter not in forms.get(folded, "")
+        if accented and len(folded) == 1 and folded.isascii() and folded.isalpha():
+            forms[folded] = forms.get(folded, folded) + letter
+    return forms
+
+
+ACCENTED = _accented_forms()
+LIGATURES = {"oe": "œ", "ae": "æ"}  # French writes "cœur", people type "coeur"
+APOSTROPHES = "'’ʼ"  # "L'Heure" and "L’Heure"
+REGEX_SPECIAL = frozenset("\\.?*+{}()[]|^$-")
+
+
+def contains_pattern(text: str) -> str:
+    """A SPARQL `REGEX` pattern (with the "i" flag) that finds `text` inside a label whatever
+    its accents: "reunion" and "réunion" both find "Réunion", "coeur" finds "cœur"."""
+    wanted, parts, at = plain(text), [], 0
+    while at < len(wanted):
+        pair = wanted[at : at + 2]
+        if pair in LIGATURES:
+            parts.append(f"({pair}|{LIGATURES[pair]})")
+            at += 2
+            continue
+        char = wanted[at]
+        if char in ACCENTED:
+            parts.append(f"[{ACCENTED[char]}]")
+        elif char == "'":
+            parts.append(f"[{APOSTROPHES}]")
+        else:
+            parts.append(f"\\{char}" if char in REGEX_SPECIAL else char)
+        at += 1
+    return "".join(parts)
 
 
 def pick(texts: Texts, chain: Sequence[str]) -> tuple[str, str] | None:

@@ -20,7 +20,7 @@ from ldkit.server.pages.base import (
     settings,
 )
 from ldkit.server.pages.constraints import requirements
-from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
+from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels, contains_pattern, plain
 from ldkit.server.pages.ontology_doc import term_href
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, Value, show_iri
@@ -138,18 +138,20 @@ def search_api() -> Response:
 
 
 def search(text: str, who: Reader) -> list[Value]:
-    """The things under the base whose label contains `text` (any case), best matches first."""
+    """The things under the base whose label contains `text` whatever its case and accents
+    ("reunion" finds "Réunion"), best matches first: the label that starts with it, then the
+    shortest."""
     config = settings()
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     rows = reading.select(
         f"SELECT DISTINCT ?s ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l"
         f" FILTER(isIRI(?s) && STRSTARTS(STR(?s), {reading.literal(config.base_iri + 'id/')}))"
-        f" FILTER(CONTAINS(LCASE(STR(?l)), LCASE({reading.literal(text)}))) }} LIMIT 1000"
+        f' FILTER(REGEX(STR(?l), {reading.literal(contains_pattern(text))}, "i")) }} LIMIT 1000'
     )
-    wanted = text.lower()
+    wanted = plain(text)
     best: dict[str, tuple[int, int]] = {}
     for row in rows:
-        label = row["l"].value.lower()
+        label = plain(row["l"].value)
         rank = (0 if label.startswith(wanted) else 1, len(label))
         best[row["s"].value] = min(best.get(row["s"].value, rank), rank)
     chosen = sorted(best, key=lambda iri: (best[iri], iri))[:SEARCH_LIMIT]

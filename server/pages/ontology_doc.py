@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,7 +19,7 @@ from rdflib.term import Node
 
 from ldkit.server import urls
 from ldkit.server.namespaces import DCTERMS, OWL
-from ldkit.server.pages.labels import Labels, pick
+from ldkit.server.pages.labels import Labels, pick, plain
 from ldkit.server.pages.terms import Context, Value, format_date, show_iri
 from ldkit.server.pages.versions import CURRENT, Version, version_of
 from ldkit.server.settings import Settings
@@ -181,7 +180,7 @@ def document(
 
 def _sort_key(text: str) -> str:
     """Alphabetical order as a reader expects it: "à la date du" among the a's."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return plain(text)
 
 
 @functools.lru_cache(maxsize=16)

@@ -147,6 +147,22 @@ def test_search_page_and_type_ahead(server: RunningServer) -> None:
     assert english[0]["url"] == "/id/organisation/iom-morocco"
 
 
+@pytest.mark.parametrize("typed", ["equipe speciale", "ÉQUIPE SPÉCIALE", "Equipe spéciale"])
+def test_search_ignores_accents_and_case(server: RunningServer, typed: str) -> None:
+    """People type French without its accents: "equipe speciale" finds "Équipe spéciale"."""
+    found = json.loads(server.request("GET", f"/-/search.json?q={quote(typed)}&_lang=fr")[2])
+    results = {r["url"]: r["label"] for r in found["results"]}
+    assert results["/id/body/task-force-on-displacement?_lang=fr"] == (
+        "Équipe spéciale sur les déplacements"
+    )
+
+
+def test_search_text_is_never_a_pattern(server: RunningServer) -> None:
+    """What is typed is searched as written: ".*" is two characters, not every label."""
+    found = json.loads(server.request("GET", "/-/search.json?q=.*")[2])
+    assert found["results"] == []
+
+
 def test_unknown_iri_offers_a_search(server: RunningServer) -> None:
     status, _, body = server.request("GET", "/id/organisation/no-such-thing")
     assert status == 404
