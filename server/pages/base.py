@@ -68,11 +68,22 @@ def wants_json() -> bool:
 
 
 def base_context(who: Reader) -> dict[str, Any]:
-    """What base.html needs: the dataset title, the language and the language switch."""
+    """What base.html needs: the dataset title, the language, the language switch and the
+    page in each language (`hreflang` alternates; `x-default` is the page without `_lang`,
+    whose language `Accept-Language` picks)."""
     config = settings()
     title = config.title.get(who.lang) or config.label(config.title)
     switch = [(lang, _with_lang(lang)) for lang in config.languages if lang != who.lang]
-    return {"title": title, "lang": who.lang, "link_lang": who.chosen, "switch": switch}
+    translations = [(lang, _with_lang(lang)) for lang in config.languages]
+    if len(translations) > 1:
+        translations.append(("x-default", _with_lang(None)))
+    return {
+        "title": title,
+        "lang": who.lang,
+        "link_lang": who.chosen,
+        "switch": switch,
+        "translations": translations if len(translations) > 1 else [],
+    }
 
 
 def respond(
@@ -97,6 +108,8 @@ def respond(
     ]
     headers += [f'<{iri_to_uri(href)}>; rel="{rel}"' for rel, href in (links or {}).items()]
     response.headers["Link"] = ", ".join(headers)
+    if context.get("lang"):  # the language of the page's words and labels
+        response.headers["Content-Language"] = context["lang"]
     return finish(response)
 
 
@@ -135,7 +148,7 @@ def not_found(iri: str | None = None) -> Response:
     return respond("not_found.html", context, twin, status=404)
 
 
-def _with_lang(lang: str) -> str:
+def _with_lang(lang: str | None) -> str:
     args = {k: v for k, v in request.args.items() if k != "_lang"}
     return urls.with_params(_here(), lang, **args)
 

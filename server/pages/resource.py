@@ -64,7 +64,8 @@ def document(iri: str, default: Format) -> Response:
     context = {
         **base_context(who),
         "page": view,
-        "canonical": request.host_url.rstrip("/") + path + ".html",
+        # the page in the language chosen (`_lang`) is its own canonical page
+        "canonical": request.host_url.rstrip("/") + urls.with_params(f"{path}.html", who.chosen),
         "thing_path": path,
     }
     return respond("resource.html", context, view.twin(), alternates=alternates)

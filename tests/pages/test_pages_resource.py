@@ -84,8 +84,8 @@ def test_headings_in_order_and_alternates(server: RunningServer) -> None:
     levels = [level for level, _ in page.headings]
     assert levels[0] == 1 and levels.count(1) == 1
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
-    alternates = {
-        link["type"]: link["href"] for link in page.head_links if link.get("rel") == "alternate"
+    alternates = {  # the documents in other formats (the translations have `hreflang`)
+        link["type"]: link["href"] for link in page.head_links if "type" in link
     }
     assert alternates["text/turtle"] == f"{IOM}.ttl"
     assert alternates["application/ld+json"] == f"{IOM}.jsonld"
@@ -94,6 +94,26 @@ def test_headings_in_order_and_alternates(server: RunningServer) -> None:
     assert 'rel="alternate"; type="text/turtle"' in response["link"]
     canonical = [link["href"] for link in page.head_links if link.get("rel") == "canonical"]
     assert canonical == [f"http://127.0.0.1:{server.port}{IOM}.html"]
+
+
+def test_a_page_in_each_language_is_its_own_canonical_page(server: RunningServer) -> None:
+    """The French page is not a copy of the English one: its canonical link is itself, it
+    names its translations (`hreflang`) and says its language (`Content-Language`)."""
+    origin = f"http://127.0.0.1:{server.port}"
+    page, response = _page(server, f"{IOM}.html?_lang=fr")
+    canonical = [link["href"] for link in page.head_links if link.get("rel") == "canonical"]
+    assert canonical == [f"{origin}{IOM}.html?_lang=fr"]
+    translations = {
+        link["hreflang"]: link["href"] for link in page.head_links if "hreflang" in link
+    }
+    assert translations == {
+        "fr": f"{IOM}.html?_lang=fr",
+        "en": f"{IOM}.html?_lang=en",
+        "x-default": f"{IOM}.html",
+    }
+    assert response["content-language"] == "fr"
+    _, english = _page(server, f"{IOM}.html", **{"Accept-Language": "en"})
+    assert english["content-language"] == "en"
 
 
 def test_schema_org_json_ld(server: RunningServer, built_settings: Settings) -> None:
