@@ -80,6 +80,9 @@ def read_operation(request: Request) -> Operation:
 
 
 def _from_post(request: Request, params: list[tuple[str, str]]) -> Operation:
+    in_url = next((key for key, _ in params if key in ("query", "update")), None)
+    if in_url:  # which one to run? The protocol sends a POST's operation in its body only.
+        raise ProtocolError(400, f"a POST carries its {in_url} in its body, not in the URL")
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise ProtocolError(400, f"the body must be UTF-8, not {charset}")

@@ -190,6 +190,24 @@ def test_malformed_posts_are_refused(client: FlaskClient, kwargs: dict, status: 
     assert client.post("/sparql", **kwargs).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("url", "kwargs"),
+    [
+        ("/sparql?query=ASK{}", {"data": "ASK {}", "content_type": "application/sparql-query"}),
+        ("/sparql?query=ASK{}", {"data": {"query": "SELECT * {?s ?p ?o}"}}),
+        ("/sparql?update=CLEAR%20ALL", {"data": {"query": "ASK {}"}}),
+    ],
+)
+def test_a_post_with_its_operation_also_in_the_url_is_refused(
+    client: FlaskClient, url: str, kwargs: dict
+) -> None:
+    """Which of the two would run? SPARQL 1.1 Protocol (2.1.2, 2.1.3) puts a POST's query in
+    its body: one in the URL as well is a 400 that says so, and nothing runs."""
+    response = client.post(url, **kwargs)
+    assert response.status_code == 400
+    assert "not in the URL" in response.get_data(as_text=True)
+
+
 def test_undecodable_query_string_is_400(client: FlaskClient) -> None:
     assert client.get("/sparql?query=ASK%20%7B%FE%7D").status_code == 400
 
