@@ -2,8 +2,10 @@
 
 Two kinds share this runner: the dataset's own `*-violation.rq` (always errors, over data and
 ontology) and the ontology checks that ship with ldkit (`pipeline.ontology_checks`, each with a
-severity from the profile). A check's `#+ message:` may name the row's variables (`{?term}`);
-without them, the row's other columns follow the message, as the dataset's checks expect.
+severity from the profile). A check's `#+ message:` may name the row's variables (`{?term}`),
+and put in square brackets a part said only when its variables have values (`[ (replaced by
+{?replacement})]`); without variables, the row's other columns follow the message, as the
+dataset's checks expect.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ PARALLEL_THRESHOLD = 150_000
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _VARIABLE = re.compile(r"\{\?(\w+)\}")
+_OPTIONAL_PART = re.compile(r"\[([^\[\]]*)\]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +123,7 @@ def _finding(
     if isinstance(focus, ox.NamedNode | ox.BlankNode):
         files = tuple(sorted(folder.relative(p) for p in folder.subject_files.get(focus, ())))
     if not check.columns_follow:
-        message = _VARIABLE.sub(lambda m: _shown(named.get(m.group(1)), prefixes), check.message)
+        message = _said(check.message, named, prefixes)
         shown = show_term(focus, prefixes) if focus is not None else ""
     else:  # the dataset's checks: the other columns follow the message, by name
         rest = "; ".join(
@@ -132,6 +135,18 @@ def _finding(
         shown = str(focus) if focus is not None else ""
     node = str(focus) if isinstance(focus, ox.NamedNode | ox.BlankNode) else None
     return Violation(shown, None, check.id, message, check.severity, files=files, node=node)
+
+
+def _said(message: str, named: dict[str, Term | None], prefixes: Mapping[str, str]) -> str:
+    """The message with the row's values in it; a bracketed part whose values are missing is
+    left out."""
+
+    def part(match: re.Match[str]) -> str:
+        bound = all(named.get(name) is not None for name in _VARIABLE.findall(match.group(1)))
+        return match.group(1) if bound else ""
+
+    whole = _OPTIONAL_PART.sub(part, message)
+    return _VARIABLE.sub(lambda m: _shown(named.get(m.group(1)), prefixes), whole)
 
 
 def _shown(term: Term | None, prefixes: Mapping[str, str]) -> str:

@@ -9,6 +9,7 @@ the queries are text, so they are read here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -24,8 +25,20 @@ TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchem
 CHECK_ID = "deprecated-term-in-queries"
 
 
-def deprecated_terms(folder: Folder) -> dict[str, str | None]:
-    """Each deprecated term of the ontology and its replacement (None when none is named)."""
+class Instead(NamedTuple):
+    """What to use instead of a deprecated term: its replacement, or what to consider."""
+
+    replacement: str | None = None
+    consider: str | None = None
+
+    def said(self, prefixes: Mapping[str, str]) -> str:
+        """ " (replaced by cm:x)", " (see cm:y)", both, or nothing when none is named."""
+        parts = [(" (replaced by {})", self.replacement), (" (see {})", self.consider)]
+        return "".join(text.format(show_iri(iri, prefixes)) for text, iri in parts if iri)
+
+
+def deprecated_terms(folder: Folder) -> dict[str, Instead]:
+    """Each deprecated term of the ontology, and what to use instead of it."""
     marked = {
         q.subject.value
         for q in folder.ontology.quads
@@ -33,11 +46,12 @@ def deprecated_terms(folder: Folder) -> dict[str, str | None]:
         and isinstance(q.subject, ox.NamedNode)
         and q.object == TRUE  # anything else is `deprecated-not-boolean`'s error
     }
-    found: dict[str, str | None] = dict.fromkeys(sorted(marked))
-    for predicate in (SEE_ALSO, REPLACED_BY):  # a replacement wins over a "see also"
-        for q in folder.ontology.quads:
-            if q.predicate == predicate and q.subject.value in found:  # type: ignore[union-attr]
-                found[q.subject.value] = q.object.value  # type: ignore[union-attr]
+    found = dict.fromkeys(sorted(marked), Instead())
+    for q in folder.ontology.quads:
+        term = q.subject.value  # type: ignore[union-attr]
+        if term in found and q.predicate in (REPLACED_BY, SEE_ALSO):
+            field = "replacement" if q.predicate == REPLACED_BY else "consider"
+            found[term] = found[term]._replace(**{field: q.object.value})  # type: ignore[union-attr]
     return found
 
 
@@ -52,11 +66,9 @@ def deprecated_in_queries(
     found = []
     for path in sorted(directory.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        for term, replacement in terms.items():
+        for term, instead in terms.items():
             if uses_iri(text, term):
-                shown = show_iri(term, prefixes)
-                instead = show_iri(replacement, prefixes) if replacement else "(none)"
-                message = f"names the deprecated {shown} (replaced by {instead})"
+                message = f"names the deprecated {show_iri(term, prefixes)}{instead.said(prefixes)}"
                 where = folder.relative(path)
                 found.append(Violation(where, None, CHECK_ID, message, severity, files=(where,)))
     return found

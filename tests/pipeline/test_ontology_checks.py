@@ -82,6 +82,18 @@ def test_the_deprecation_warning_names_the_replacement(
         assert "zoo:looksAfter (replaced by zoo:feeds)" in str(finding["message"])
 
 
+def test_a_term_with_only_something_to_consider_is_not_said_replaced(broken: Path) -> None:
+    """`rdfs:seeAlso` names what to consider, not a replacement: the warnings say "see"."""
+    ontology = broken / "ontology" / "zoo.ttl"
+    text = ontology.read_text(encoding="utf-8")
+    ontology.write_text(text.replace("dcterms:isReplacedBy zoo:feeds", "rdfs:seeAlso zoo:feeds"))
+    used = [f for f in _findings(broken) if str(f["constraint"]).startswith("deprecated-term-")]
+    assert {str(f["files"][0]).split("/")[0] for f in used} == {"data", "shapes", "queries"}  # type: ignore[index]
+    for finding in used:
+        assert str(finding["message"]).endswith("zoo:looksAfter (see zoo:feeds)"), finding
+        assert "replaced" not in str(finding["message"])
+
+
 def test_the_profile_is_overridden_per_check_by_the_settings(broken: Path) -> None:
     with (broken / "ldkit.toml").open("a", encoding="utf-8") as stream:
         stream.write('\n[checks]\nmissing-definition = "info"\nhierarchy-cycle = "off"\n')
