@@ -18,6 +18,8 @@ from ldkit.pipeline.linking.sparql_target import describe_items
 from ldkit.pipeline.linking.targets import LANGUAGES, LinkError, Target, TargetRecord
 
 MISSING, REDIRECT, MISMATCH = "missing", "redirect", "label mismatch"
+MISWRITTEN, SHARED = "miswritten", "shared"
+KINDS = (MISSING, REDIRECT, MISMATCH, MISWRITTEN, SHARED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +61,7 @@ def check_links(
         result.links += links
         for link in links:
             result.findings += judge(data, link, records)
+        result.findings += shared(data, links)
     return result
 
 
@@ -75,7 +78,7 @@ def _records(
     # An answer counts only where it was asked: "not found" from a fake or mistyped endpoint
     # is no answer of the real one (it stayed "missing" for good).
     known = {i: r for i, r in cached.items() if _asked_at(r, endpoint)} if use_cache else {}
-    wanted = {link.iri for link in links}
+    wanted = {link.item for link in links}
     todo = wanted - known.keys()
     fresh = ask(target, endpoint, todo)
     survivors = {r.redirect for r in {**known, **fresh}.values() if r.redirect and r.iri in wanted}
@@ -106,20 +109,37 @@ def ask(target: Target, endpoint: str, iris: set[str]) -> dict[str, TargetRecord
 
 def judge(data: LinkData, link: Link, records: dict[str, TargetRecord]) -> list[Finding]:
     """What is wrong with one link, given the target's answers."""
-    record = records.get(link.iri)
+    findings = []
+    if link.item != link.iri:
+        detail = f"write {link.target.short(link.item)} (<{link.item}>), the item's own IRI"
+        findings.append(Finding(MISWRITTEN, link, detail))
+    record = records.get(link.item)
     if record is None or not (record.found or record.redirect):
         where = record.asked if record else "the target"
-        return [Finding(MISSING, link, f"{link.target.short(link.iri)} not found at {where}")]
-    findings = []
+        detail = f"{link.target.short(link.item)} not found at {where}"
+        return [*findings, Finding(MISSING, link, detail)]
     if record.redirect:
         survivor = records.get(record.redirect, record)
-        detail = f"{link.target.short(link.iri)} was merged into "
+        detail = f"{link.target.short(link.item)} was merged into "
         detail += f"{link.target.short(record.redirect)}: link to it instead"
         findings.append(Finding(REDIRECT, link, detail))
         record = survivor
     if link.identity:
         findings += _compare_labels(data, link, record)
     return findings
+
+
+def shared(data: LinkData, links: Iterable[Link]) -> list[Finding]:
+    """Identity links of two things of ours to one item: both cannot be that item."""
+    things: dict[str, set[str]] = {}
+    for link in links:
+        if link.identity:
+            things.setdefault(link.item, set()).add(link.thing)
+    return [
+        Finding(SHARED, link, f"{', '.join(sorted(map(data.short, others)))} also said to be it")
+        for link in links
+        if link.identity and (others := things[link.item] - {link.thing})
+    ]
 
 
 def _compare_labels(data: LinkData, link: Link, record: TargetRecord) -> list[Finding]:

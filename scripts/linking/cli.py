@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ldkit.pipeline.linking.accept import accept, unverified_things
-from ldkit.pipeline.linking.check import MISMATCH, MISSING, REDIRECT, check_links, describe
+from ldkit.pipeline.linking.check import KINDS, MISSING, MISWRITTEN, check_links, describe
 from ldkit.pipeline.linking.links import LinkData, read_links
 from ldkit.pipeline.linking.report import coverage
 from ldkit.pipeline.linking.suggest import suggest_links
@@ -75,8 +75,9 @@ def link() -> None:
 def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache: bool) -> None:
     """Ask each link's target whether the IRI exists and what it is called.
 
-    Reports missing targets, label mismatches and redirects (merged items); answers are cached
-    under data/links/cache/. Exits 1 when a target is missing.
+    Reports missing targets, links written as an item's page rather than its IRI, label
+    mismatches, redirects (merged items) and items two things are said to be; answers are
+    cached under data/links/cache/. Exits 1 when a target is missing or miswritten.
     """
     data, targets = load(settings), selected(target)
     try:
@@ -89,7 +90,7 @@ def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache:
         sys.exit(EXIT_ERROR)
     for finding in result.findings:
         out.print(describe(data, finding))
-    counts = {kind: len(result.of_kind(kind)) for kind in (MISSING, REDIRECT, MISMATCH)}
+    counts = {kind: len(result.of_kind(kind)) for kind in KINDS}
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     err.print(
         f"checked {len(result.links)} links: {summary} "
@@ -99,11 +100,13 @@ def check(settings: Settings, target: str, endpoints: tuple[str, ...], no_cache:
         say_error(f"{TARGETS[key].title} not checked: {why}")
     if result.failed:
         sys.exit(EXIT_ERROR)
-    if counts[MISSING]:
-        names = ", ".join(
-            sorted({f.link.target.short(f.link.iri) for f in result.of_kind(MISSING)})
-        )
-        fail(f"missing target(s): {names}", EXIT_MISSING)
+    broken = [(kind, result.of_kind(kind)) for kind in (MISSING, MISWRITTEN)]
+    for kind, findings in broken:
+        if findings:
+            names = ", ".join(sorted({f.link.target.short(f.link.iri) for f in findings}))
+            say_error(f"{kind} target(s): {names}")
+    if any(findings for _, findings in broken):
+        sys.exit(EXIT_MISSING)
 
 
 @link.command()

@@ -34,6 +34,12 @@ class Link:
     graph: str | None
 
     @property
+    def item(self) -> str:
+        """The target's IRI of the item linked to: `iri`, unless that is another way of writing
+        it (its web page, https for http), which `ldkit link check` reports as miswritten."""
+        return self.target.proper(self.iri) or self.iri
+
+    @property
     def identity(self) -> bool:
         """True when the link says both IRIs name the same thing (their labels should agree)."""
         return self.predicate in IDENTITY

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -38,10 +39,26 @@ class Target:
     label_predicates: tuple[URIRef, ...]
     type_predicate: URIRef
     alias_predicates: tuple[URIRef, ...] = ()  # searched by suggest, not shown as labels
+    # The ways people write one of its items (its web page, https for http, a query string):
+    # a regular expression whose first group is the item's id, and the item's IRI from that id.
+    spellings: str = ""
+    form: str = "{namespace}{id}"
 
     def short(self, iri: str) -> str:
-        """An IRI of the target as a person reads it (`wikidata:Q7903`)."""
+        """An IRI of the target as a person reads it (`wikidata:Q7903`; `<...>` outside its
+        namespace)."""
+        if not iri.startswith(self.namespace):
+            return f"<{iri}>"
         return f"{self.key}:{iri.removeprefix(self.namespace)}"
+
+    def proper(self, iri: str) -> str | None:
+        """The item's own IRI when `iri` is another way of writing it (None: it is not one of
+        the target's, or it is the item's IRI already)."""
+        found = re.fullmatch(self.spellings, iri) if self.spellings else None
+        if found is None:
+            return None
+        own = self.form.format(namespace=self.namespace, id=found.group(1))
+        return own if own != iri else None
 
 
 TARGETS: dict[str, Target] = {
@@ -53,6 +70,7 @@ TARGETS: dict[str, Target] = {
         (RDFS.label, SCHEMA_HTTP.name),
         WDT.P31,
         (SKOS.altLabel,),
+        r"https?://(?:www\.|m\.)?wikidata\.org/(?:wiki/|entity/)(?:Property:)?([QP]\d+)(?:[?#].*)?",
     ),
     "unbis": Target(
         "unbis",
@@ -61,6 +79,7 @@ TARGETS: dict[str, Target] = {
         None,
         (SKOS.prefLabel, RDFS.label),
         RDF.type,
+        spellings=r"https?://metadata\.un\.org/thesaurus/(\d+)/?(?:[?#].*)?",
     ),
     "sdg": Target(
         "sdg",
@@ -69,6 +88,7 @@ TARGETS: dict[str, Target] = {
         None,
         (SKOS.prefLabel, RDFS.label),
         RDF.type,
+        spellings=r"https?://metadata\.un\.org/sdg/([\w.]+?)/?(?:[?#].*)?",
     ),
     "geonames": Target(
         "geonames",
@@ -77,6 +97,9 @@ TARGETS: dict[str, Target] = {
         None,
         (GN.name, GN.officialName, RDFS.label),
         GN.featureCode,
+        # the concept's IRI ends with a slash; its page is www.geonames.org/ID/name.html
+        spellings=r"https?://(?:www\.|sws\.)?geonames\.org/(\d+)(?:/[^?#]*)?(?:[?#].*)?",
+        form="{namespace}{id}/",
     ),
 }
 
@@ -99,9 +122,9 @@ class TargetRecord:
 
 
 def target_of(iri: str) -> Target | None:
-    """The target whose namespace `iri` is in, or None."""
+    """The target whose namespace `iri` is in, or that `iri` names an item of; None for none."""
     for target in TARGETS.values():
-        if iri.startswith(target.namespace):
+        if iri.startswith(target.namespace) or target.proper(iri):
             return target
     return None
 

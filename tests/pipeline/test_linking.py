@@ -119,6 +119,46 @@ def test_a_label_mismatch_is_reported(dataset_copy: Path, endpoints: list[str]) 
     assert '"Casablanca"@en' in result.stdout and '"Marrakesh"@en' in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("target", "link", "written", "item"),
+    [
+        ("wikidata", "wd:Q7903 .", "https://www.wikidata.org/wiki/Q7903", "wikidata:Q7903"),
+        (
+            "geonames",
+            "<https://sws.geonames.org/2553604/> .",
+            "https://www.geonames.org/2553604/casablanca.html",
+            "geonames:2553604/",
+        ),
+    ],
+)
+def test_a_link_to_an_items_page_is_miswritten_and_its_item_still_checked(
+    dataset_copy: Path, endpoints: list[str], target: str, link: str, written: str, item: str
+) -> None:
+    """A link to the item's web page (or https for http) is no link to the item: it exits 1,
+    names the item's own IRI, and the item is checked as if it were written right."""
+    _edit_links(dataset_copy, target, link, f"<{written}> .")
+    result = run_cli(dataset_copy, "link", "check", *endpoints)
+    assert result.exit_code == 1, result.output
+    assert f"miswritten: place/casablanca exactMatch <{written}>" in result.stdout
+    assert f"write {item} (<{TARGETS[target].namespace}{item.split(':', 1)[1]}>)" in result.stdout
+    assert "missing" not in result.stdout and "label mismatch" not in result.stdout
+    assert f"miswritten target(s): <{written}>" in result.stderr
+
+
+def test_two_things_said_to_be_one_item_are_both_named(
+    dataset_copy: Path, endpoints: list[str]
+) -> None:
+    _edit_links(dataset_copy, "wikidata", "wd:Q7903 .", "wd:Q101625 .")  # Marrakesh's item
+    result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2])
+    shared = [line for line in result.stdout.splitlines() if line.startswith("shared:")]
+    assert len(shared) == 2, result.stdout
+    assert "place/casablanca exactMatch wikidata:Q101625" in shared[0]
+    assert shared[0].endswith("place/marrakech also said to be it")
+    assert "place/marrakech exactMatch wikidata:Q101625" in shared[1]
+    assert "2 shared" in result.stderr  # a warning: the exit code stays 0
+    assert result.exit_code == 0
+
+
 def test_a_redirect_is_reported(dataset_copy: Path, endpoints: list[str]) -> None:
     _edit_links(dataset_copy, "wikidata", "wd:Q7903 .", "wd:Q99990001 .")
     result = run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2])
