@@ -15,11 +15,13 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from ldkit.pipeline.linking.targets import Target, target_of
 from ldkit.pipeline.loading import read_folder
+from ldkit.server.namespaces import SCHEMA
 from ldkit.server.settings import Settings
 
 LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.relatedMatch, OWL.sameAs)
 IDENTITY = (str(SKOS.exactMatch), str(OWL.sameAs))  # links whose labels should agree
 LABELS = (str(RDFS.label), str(SKOS.prefLabel))
+ALIASES = (str(SKOS.altLabel), str(SCHEMA.alternateName))  # "OIM", searched as well
 PROVENANCE = tuple(str(p) for p in (PROV.wasDerivedFrom, PROV.generatedAtTime, DCTERMS.description))
 
 
@@ -52,10 +54,15 @@ class Thing:
     iri: str
     types: set[str] = dataclasses.field(default_factory=set)
     labels: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (language, text)
+    aliases: set[tuple[str, str]] = dataclasses.field(default_factory=set)
 
     def labels_in(self, language: str) -> list[str]:
         """Our labels in one language."""
         return sorted(text for lang, text in self.labels if lang == language)
+
+    def aliases_in(self, language: str) -> list[str]:
+        """Our other names in one language (`skos:altLabel`, `schema:alternateName`)."""
+        return sorted(text for lang, text in self.aliases if lang == language)
 
 
 @dataclasses.dataclass
@@ -111,3 +118,5 @@ def _gather(
         things.setdefault(subject, Thing(subject)).types.add(obj.value)
     elif predicate in LABELS and isinstance(obj, ox.Literal) and obj.language:
         things.setdefault(subject, Thing(subject)).labels.add((obj.language, obj.value))
+    elif predicate in ALIASES and isinstance(obj, ox.Literal) and obj.language:
+        things.setdefault(subject, Thing(subject)).aliases.add((obj.language, obj.value))

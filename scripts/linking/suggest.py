@@ -1,8 +1,12 @@
 """Suggest links for things without one: search the target by label (en, fr), rank by score.
 
-A candidate's score weighs how well its labels match ours in each language (0.7) and whether its
-Wikidata type (`wdt:P31`) fits the class of our thing (0.3); the evidence says why. Items that
-were merged into another (`owl:sameAs`) are never candidates.
+A thing is looked up by its labels and its other names (`skos:altLabel`,
+`schema:alternateName`), the target's items by theirs and their aliases. A candidate's score
+weighs how well its labels match ours (0.7: the mean over the languages both sides name; a name
+found only among the aliases, "OIM", counts 0.9) and whether its
+Wikidata type (`wdt:P31`) fits the class of our thing (0.3); the evidence says why. An item with
+no French label is judged on its English ones, not marked down for the French it lacks. Items
+that were merged into another (`owl:sameAs`) are never candidates.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ LINKABLE = (
     str(SKOS.ConceptScheme),
 )
 LABEL_WEIGHT, TYPE_WEIGHT = 0.7, 0.3
+ALIAS_SIMILARITY = 0.9  # a label of ours that is an alias of theirs: likely, not certain
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,9 +96,10 @@ def suggest_links(data: LinkData, target: Target, endpoint: str) -> list[Suggest
 
 
 def search_texts(thing: Thing) -> Iterator[tuple[str, str]]:
-    """The labels to look up: ours in en and fr, also without an abbreviation in parentheses."""
+    """The names to look up: our labels and aliases in en and fr, also without an abbreviation
+    in parentheses."""
     for language in LANGUAGES:
-        for text in thing.labels_in(language):
+        for text in thing.labels_in(language) + thing.aliases_in(language):
             yield language, text
             bare = PARENTHESES.sub(" ", text).strip()
             if bare and bare != text:
@@ -102,13 +108,21 @@ def search_texts(thing: Thing) -> Iterator[tuple[str, str]]:
 
 def score(thing: Thing, iri: str, entry: dict[str, Any]) -> Candidate:
     """How likely `iri` is our thing: label agreement per language, and type fit."""
-    evidence, label_score = [], 0.0
+    evidence, similarities = [], []
     for language in LANGUAGES:
+        ours = thing.labels_in(language)
         theirs = [text for lang, text in entry["labels"] if lang == language]
-        similarity, mine, other = best_pair(thing.labels_in(language), theirs)
-        label_score += similarity / len(LANGUAGES)
-        if theirs:
+        named = sorted(t for lang, t in entry["texts"] if lang == language)  # a name both use
+        if not (ours and theirs) and not named:
+            continue  # nothing to compare in this language
+        similarity, mine, other = best_pair(ours, theirs)
+        if named and ALIAS_SIMILARITY > similarity:
+            similarities.append(ALIAS_SIMILARITY)
+            evidence.append(f'alias@{language} "{named[0]}" ({ALIAS_SIMILARITY:.2f})')
+        else:
+            similarities.append(similarity)
             evidence.append(f'label@{language} "{other}" ~ "{mine}" ({similarity:.2f})')
+    label_score = sum(similarities) / len(similarities) if similarities else 0.0
     fitting = {f"{WD}{q}" for cls in thing.types for q in FITTING_TYPES.get(cls, ())}
     matched = sorted(fitting & entry["types"])
     if matched:

@@ -18,7 +18,10 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
 from ldkit.pipeline.linking.labels import MATCH, similarity
+from ldkit.pipeline.linking.links import Thing
+from ldkit.pipeline.linking.suggest import WD, score
 from ldkit.pipeline.linking.targets import TARGETS
+from ldkit.server.namespaces import SCHEMA
 from tests.helpers.concept_server import ConceptServer
 from tests.helpers.paths import FIXTURES, ROOT
 from tests.helpers.servers import free_port
@@ -242,6 +245,41 @@ def test_suggest_ranks_the_removed_link_first_and_accept_writes_it(
     assert (
         run_cli(dataset_copy, "link", "check", "--target", "wikidata", *endpoints[:2]).exit_code
         == 0
+    )
+
+
+def test_suggest_finds_a_thing_by_its_other_names_and_accepts_it(
+    dataset_copy: Path, endpoints: list[str]
+) -> None:
+    """IOM calls itself "UN Migration", which Wikidata does not: its other names ("OIM", "IOM"
+    as schema:alternateName) are Wikidata's aliases of the item, and that is enough."""
+    _edit_links(dataset_copy, "wikidata", "    organisation:iom skos:exactMatch wd:Q472311 .\n", "")
+    path = dataset_copy / "data" / "organisations.trig"
+    text = path.read_text(encoding="utf-8")
+    labels = '"Organisation internationale pour les migrations (OIM)"@fr ,\n'
+    labels += '            "International Organization for Migration (IOM)"@en'
+    assert labels in text
+    path.write_text(text.replace(labels, '"ONU Migration"@fr , "UN Migration"@en'))
+    result = run_cli(dataset_copy, "link", "suggest", "--accept", *endpoints[:2])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    first = lines[lines.index("organisation/iom:") + 1]
+    assert first.startswith("  0.93 wikidata:Q472311"), first
+    assert 'alias@en "IOM" (0.90); alias@fr "OIM" (0.90)' in first
+    assert "accepted organisation/iom -> wikidata:Q472311" in result.stderr
+
+
+def test_an_item_without_a_french_label_is_judged_on_its_english_ones() -> None:
+    """Small Wikidata items often lack French labels: that is no evidence against them (it
+    scored 0 for French, so such an item could never reach 0.8 and be accepted)."""
+    city = Thing(f"{BASE}id/place/casablanca", {str(SCHEMA.City)})
+    city.labels |= {("en", "Casablanca"), ("fr", "Casablanca")}
+    entry = {"labels": {("en", "Casablanca")}, "types": {f"{WD}Q515"}, "texts": set()}
+    candidate = score(city, f"{WD}Q7903", entry)
+    assert candidate.score == 1.0
+    assert candidate.evidence == (
+        'label@en "Casablanca" ~ "Casablanca" (1.00)',
+        "type Q515 (city) fits City",
     )
 
 
