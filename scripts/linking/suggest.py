@@ -116,7 +116,7 @@ def score(thing: Thing, iri: str, entry: dict[str, Any]) -> Candidate:
         if not (ours and theirs) and not named:
             continue  # nothing to compare in this language
         similarity, mine, other = best_pair(ours, theirs)
-        if named and ALIAS_SIMILARITY > similarity:
+        if named and similarity < ALIAS_SIMILARITY:
             similarities.append(ALIAS_SIMILARITY)
             evidence.append(f'alias@{language} "{named[0]}" ({ALIAS_SIMILARITY:.2f})')
         else:
