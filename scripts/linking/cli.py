@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -36,7 +37,7 @@ endpoint_option = click.option(
 )
 
 
-def fail(message: str, code: int = EXIT_ERROR) -> None:
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print a one-line error and stop."""
     say_error(message)
     sys.exit(code)
@@ -53,7 +54,6 @@ def load(settings: Settings) -> LinkData:
         return read_links(settings)
     except InputError as error:
         fail(str(error))
-        raise  # unreachable: fail() exits
 
 
 @click.group()
@@ -138,8 +138,11 @@ def suggest(settings: Settings, target: str, endpoints: tuple[str, ...], accept_
             evidence = "; ".join(candidate.evidence)
             out.print(f"  {candidate.score:.2f} {chosen.short(candidate.iri)}  {evidence}")
     if accept_:
-        written = accept(data, chosen, suggestions, endpoint)
-        held = unverified_things(data, chosen) & {s.thing.iri for s in suggestions}
+        try:
+            written = accept(data, chosen, suggestions, endpoint)
+            held = unverified_things(data, chosen) & {s.thing.iri for s in suggestions}
+        except InputError as error:  # unverified.csv, which says what not to link
+            fail(str(error))
         for iri in sorted(held):
             err.print(
                 f"left {data.short(iri)} unlinked: data/links/unverified.csv waits for a source"
@@ -162,7 +165,11 @@ def suggest(settings: Settings, target: str, endpoints: tuple[str, ...], accept_
 @click.pass_obj
 def report(settings: Settings, output: str) -> None:
     """Coverage of the links: linked / total per class and per target."""
-    figures = coverage(load(settings))
+    data = load(settings)
+    try:
+        figures = coverage(data)
+    except InputError as error:
+        fail(str(error))
     if output == "json":
         click.echo(json.dumps(figures.as_json(), indent=2))
         return

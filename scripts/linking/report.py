@@ -15,6 +15,7 @@ from typing import Any
 from ldkit.pipeline.linking.links import LinkData
 from ldkit.pipeline.linking.suggest import LINKABLE
 from ldkit.pipeline.linking.targets import TARGETS
+from ldkit.pipeline.loading import InputError
 from ldkit.server.namespaces import PREFIXES
 
 
@@ -75,15 +76,33 @@ def coverage(data: LinkData) -> Coverage:
     return Coverage(classes, targets, len(things), total, total + len(pending), unverified, graphs)
 
 
+UNVERIFIED_COLUMNS = ("thing", "target", "note")
+
+
 def read_unverified(data: LinkData) -> list[dict[str, str]]:
     """The things known to have an unverified counterpart (`thing,target,note`), IRIs expanded."""
     path = data.settings.data_dir / "links" / "unverified.csv"
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8", newline="") as stream:
-        rows = list(csv.DictReader(stream))
+    where = "data/links/unverified.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            numbered = [(reader.line_num, row) for row in reader]
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InputError(f"{where}: cannot be read: {error}") from None
+    missing = [name for name in UNVERIFIED_COLUMNS if name not in (reader.fieldnames or ())]
+    if missing:
+        header = ",".join(reader.fieldnames or ()) or "nothing"
+        raise InputError(
+            f"{where}:1: the header is {header!r}; it needs {', '.join(UNVERIFIED_COLUMNS)}"
+        )
     base = f"{data.settings.base_iri}id/"
-    return [{**row, "thing": base + row["thing"].removeprefix(base)} for row in rows]
+    for line, row in numbered:
+        if not row.get("thing") or row.get("target") not in TARGETS:
+            known = ", ".join(TARGETS)
+            raise InputError(f"{where}:{line}: a row names a thing and a target ({known})")
+    return [{**row, "thing": base + row["thing"].removeprefix(base)} for _, row in numbered]
 
 
 def compact(iri: str) -> str:

@@ -299,6 +299,30 @@ def test_accept_never_links_a_thing_left_unlinked_as_unverified(
     assert "Q7903" not in after[len(before) :]
 
 
+@pytest.mark.parametrize(
+    ("csv_text", "says"),
+    [
+        (
+            "iri,target,note\nbody/wim,wikidata,x\n",
+            "unverified.csv:1: the header is 'iri,target,note'",
+        ),
+        ("thing,target,note\nbody/wim,wikidat,x\n", "unverified.csv:2: a row names a thing"),
+        (b"thing,target,note\nbody/\xff,wikidata,x\n", "unverified.csv: cannot be read"),
+    ],
+)
+def test_a_broken_unverified_list_is_one_line_naming_it(
+    dataset_copy: Path, endpoints: list[str], csv_text: str | bytes, says: str
+) -> None:
+    path = dataset_copy / "data" / "links" / "unverified.csv"
+    path.write_bytes(csv_text if isinstance(csv_text, bytes) else csv_text.encode())
+    before = (dataset_copy / "data" / "links" / "wikidata.trig").read_bytes()
+    for command in (["report"], ["suggest", "--accept", *endpoints[:2]]):
+        result = run_cli(dataset_copy, "link", *command)
+        assert result.exit_code == 2, result.output
+        assert says in result.stderr and "Traceback" not in result.output
+    assert (dataset_copy / "data" / "links" / "wikidata.trig").read_bytes() == before
+
+
 def test_report_counts_coverage_per_class_and_target(dataset_copy: Path) -> None:
     result = run_cli(dataset_copy, "link", "report", "--format", "json")
     assert result.exit_code == 0
