@@ -383,7 +383,8 @@ def rename(settings: Settings, old: str, new: str, dry_run: bool) -> None:
     NEW gets OLD's labels, definition and axioms; OLD stays deprecated, replaced by NEW. Data,
     shapes, queries and expected answers are rewritten; the diff is printed.
     """
-    from ldkit.pipeline.rename import plan_rename, write_changes
+    from ldkit.pipeline.rename import plan_rename
+    from ldkit.pipeline.turtle_edits import write_changes
 
     try:
         changes = plan_rename(settings, old, new)
