@@ -403,6 +403,67 @@ def rename(settings: Settings, old: str, new: str, dry_run: bool) -> None:
     )
 
 
+@cli.command()
+@click.argument("term")
+@click.option(
+    "--replaced-by", metavar="NEW", help="The term to use instead (dcterms:isReplacedBy)."
+)
+@click.option(
+    "--see",
+    multiple=True,
+    metavar="TERM",
+    help="A term to consider instead, when no one term replaces it (rdfs:seeAlso). Repeatable.",
+)
+@click.option("--why", default="", help="Why, for the change note (skos:changeNote).")
+@click.option(
+    "--migrate", is_flag=True, help="Rewrite the data, shapes and queries to the replacement."
+)
+@click.option("--dry-run", is_flag=True, help="Show the diff of what would change; write nothing.")
+@click.pass_obj
+def deprecate(
+    settings: Settings,
+    term: str,
+    replaced_by: str | None,
+    see: tuple[str, ...],
+    why: str,
+    migrate: bool,
+    dry_run: bool,
+) -> None:
+    """Deprecate the ontology term TERM (cm:serves, or a full IRI), keeping it as a tombstone.
+
+    TERM keeps its type, labels, definitions and rdfs:isDefinedBy, loses its axioms, and gets
+    owl:deprecated true, what replaces it and a dated change note; its IRI still resolves. The
+    diff is printed, and the files that still use TERM are named.
+    """
+    from ldkit.pipeline.deprecation import plan_deprecation
+    from ldkit.pipeline.turtle_edits import write_changes
+
+    try:
+        planned = plan_deprecation(settings, term, replaced_by, see, why, migrate)
+    except InputError as error:
+        fail(str(error))
+    for change in planned.changes:
+        click.echo(change.diff(), nl=False)
+    if not dry_run:
+        write_changes(planned.changes)
+    done = "would change" if dry_run else "changed"
+    err.print(f"{done} {len(planned.changes)} file(s)", highlight=False)
+    if planned.still_used:
+        err.print(
+            f"note: {term} is still used in {', '.join(planned.still_used)}: `ldkit validate`"
+            " warns where; --migrate (with --replaced-by) moves the uses to the replacement",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if not replaced_by and not see:
+        err.print(
+            f"note: {term} names nothing to use instead: `ldkit validate` warns"
+            " (deprecated-without-replacement) until --replaced-by or --see says what",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 def _build(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return build_folder(settings, progress=sys.stderr.isatty())

@@ -1,22 +1,47 @@
-"""Deprecated terms: which the ontology marks, and where the competency questions still use them.
+"""Deprecated terms: which the ontology marks, where the competency questions still use them,
+and `ldkit deprecate`, which marks one.
 
 A term is deprecated by `owl:deprecated true` on it in the ontology; `dcterms:isReplacedBy`
 names its one replacement, `rdfs:seeAlso` what to consider when there is no single one. The data
 and the shapes are checked by SPARQL (`deprecated-term-in-data`, `deprecated-term-referenced`);
 the queries are text, so they are read here.
+
+`ldkit deprecate TERM` turns TERM's statement block into a tombstone, as `ldkit rename` does for
+OLD (type, labels, definitions and `rdfs:isDefinedBy` kept, axioms dropped, a dated
+`skos:changeNote`), naming its replacement (`--replaced-by`) or what to consider (`--see`). With
+`--migrate`, every other mention of TERM in data, shapes and queries becomes its replacement.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import pyoxigraph as ox
 
 from ldkit.pipeline.findings import Violation
-from ldkit.pipeline.iri_text import show_iri, uses_iri
-from ldkit.pipeline.loading import Folder
+from ldkit.pipeline.iri_text import (
+    declared_prefixes,
+    files_prefixes,
+    replace_iri,
+    show_iri,
+    uses_iri,
+)
+from ldkit.pipeline.loading import Folder, read_folder
+from ldkit.pipeline.turtle_edits import (
+    Change,
+    EditRefused,
+    check_parses,
+    declaring_file,
+    own_terms_namespace,
+    resolve_term,
+    statement_block,
+    text_files,
+    tombstone,
+)
 from ldkit.server.namespaces import DCTERMS, OWL, RDFS
+from ldkit.server.settings import Settings
 
 DEPRECATED = ox.NamedNode(str(OWL.deprecated))
 REPLACED_BY = ox.NamedNode(str(DCTERMS.isReplacedBy))
@@ -72,3 +97,87 @@ def deprecated_in_queries(
                 where = folder.relative(path)
                 found.append(Violation(where, None, CHECK_ID, message, severity, files=(where,)))
     return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Deprecation:
+    """What `ldkit deprecate` changes, and the files that still name the term after it."""
+
+    changes: list[Change]
+    still_used: list[str]
+
+
+def plan_deprecation(
+    settings: Settings,
+    name: str,
+    replaced_by: str | None = None,
+    see: tuple[str, ...] = (),
+    why: str = "",
+    migrate: bool = False,
+) -> Deprecation:
+    """The deprecation of the term `name` (nothing is written); EditRefused when it cannot be."""
+    folder = read_folder(settings)
+    prefixes = files_prefixes([*folder.ontology.files, *folder.shapes.files])
+    term = resolve_term(name, prefixes)
+    shown = show_iri(term, prefixes)
+    namespace = own_terms_namespace(folder)
+    if not term.startswith(namespace):
+        raise EditRefused(
+            f"{shown} is not a term of this ontology (under {namespace}): not ours to deprecate"
+        )
+    declaring = declaring_file(folder, term, shown)
+    known = deprecated_terms(folder)
+    if term in known:
+        raise EditRefused(f"{shown} is deprecated already")
+    replacement = _other_term(folder, replaced_by, term, namespace, known, prefixes)
+    considered = [_other_term(folder, t, term, namespace, known, prefixes) for t in see]
+    if migrate and replacement is None:
+        raise EditRefused(
+            "--migrate moves the uses of a term to its replacement: name it with --replaced-by"
+        )
+    instead = [(REPLACED_BY, ox.NamedNode(replacement))] if replacement else []
+    instead += [(SEE_ALSO, ox.NamedNode(iri)) for iri in considered if iri]
+    note = " ".join(("Deprecated on {date}.", why.strip())).strip()
+    advice = [f"replaced by {show_iri(replacement, prefixes)}"] if replacement else []
+    advice += [f"see {', '.join(show_iri(iri, prefixes) for iri in considered if iri)}"] * bool(see)
+    comment = "; ".join(advice) or "no replacement named"
+    changes, still_used = [], []
+    for path in text_files(settings):
+        before = path.read_text(encoding="utf-8")
+        after = before
+        if path == declaring:
+            start, end = statement_block(before, term)
+            grave = tombstone(folder, declared_prefixes(before), term, instead, note, comment)
+            after = before[:start] + grave + before[end:]
+        elif migrate and replacement and path not in folder.ontology.files:
+            after = replace_iri(before, term, replacement)
+        if after != before:
+            changes.append(Change(path, folder.relative(path), before, after))
+        if path != declaring and uses_iri(after, term):
+            still_used.append(folder.relative(path))
+    for change in changes:
+        check_parses(change, settings)
+    return Deprecation(changes, still_used)
+
+
+def _other_term(
+    folder: Folder,
+    name: str | None,
+    term: str,
+    namespace: str,
+    deprecated: Mapping[str, Instead],
+    prefixes: dict[str, str],
+) -> str | None:
+    """The IRI of a replacement or of a term to consider: one of ours must be declared and not
+    deprecated (a typo would point old data nowhere); another vocabulary's is taken as named."""
+    if name is None:
+        return None
+    iri = resolve_term(name, prefixes)
+    shown = show_iri(iri, prefixes)
+    if iri == term:
+        raise EditRefused(f"{shown} cannot replace itself")
+    if iri.startswith(namespace):
+        declaring_file(folder, iri, shown)  # EditRefused when it is not declared
+        if iri in deprecated:
+            raise EditRefused(f"{shown} is deprecated too: name what replaces it")
+    return iri

@@ -91,7 +91,7 @@ def _rewrite_declaration(folder: Folder, text: str, old: str, new: str) -> str:
         prefixes,
         old,
         [(ox.NamedNode(str(DCTERMS.isReplacedBy)), ox.NamedNode(new))],
-        f"Renamed to {shown}",
+        f"Renamed to {shown} on {{date}}.",
         f"replaced by {shown}",
     )
     return (

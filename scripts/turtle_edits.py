@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -145,13 +146,13 @@ def tombstone(
     folder: Folder,
     prefixes: dict[str, str],
     term: str,
-    instead: list[tuple[ox.NamedNode, Term]],
+    instead: Sequence[tuple[ox.NamedNode, Term]],
     note: str,
     comment: str,
 ) -> str:
     """`term` deprecated, in the file's Turtle style: its type, labels, definitions and
     `rdfs:isDefinedBy` (never its axioms), `owl:deprecated true`, what to use `instead`, and a
-    dated `skos:changeNote` ("{note} on 2026-12-04."), under a comment line."""
+    dated `skos:changeNote` (`note`, "{date}" in it the day's date), under a comment line."""
     today = dt.date.today().isoformat()
     kept: list[tuple[ox.NamedNode, Term]] = [
         (q.predicate, q.object)
@@ -159,7 +160,7 @@ def tombstone(
         if q.subject == ox.NamedNode(term) and q.predicate.value in KEPT
     ]
     kept += [(OWL_DEPRECATED, ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))), *instead]
-    kept.append((CHANGE_NOTE, ox.Literal(f"{note} on {today}.", language="en")))
+    kept.append((CHANGE_NOTE, ox.Literal(note.replace("{date}", today), language="en")))
     return f"# Deprecated on {today}: {comment}.\n" + turtle_block(term, kept, prefixes)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -27,3 +28,11 @@ def assert_same_graph(actual: Graph, expected: Graph) -> None:
         + "\nonly in expected:\n"
         + only_expected.serialize(format="nt")
     )
+
+
+def folder_digest(root: Path) -> str:
+    """A digest of every file under `root`, names and bytes: equal when nothing was written."""
+    sha = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        sha.update(str(path).encode() + path.read_bytes())
+    return sha.hexdigest()

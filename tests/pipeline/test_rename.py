@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections import Counter
 from pathlib import Path
@@ -17,17 +16,10 @@ from ldkit.pipeline.build import build_folder
 from ldkit.pipeline.iri_text import replace_iri
 from ldkit.pipeline.loading import read_folder
 from ldkit.server.settings import load_settings
-from tests.helpers.support import run_cli
+from tests.helpers.support import folder_digest, run_cli
 
 CM = "https://w3id.org/climate-mobility/ontology#"
 OLD, NEW = URIRef(CM + "serves"), URIRef(CM + "supports")
-
-
-def _digest(root: Path) -> str:
-    sha = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        sha.update(str(path).encode() + path.read_bytes())
-    return sha.hexdigest()
 
 
 def _ontology(root: Path) -> Graph:
@@ -38,7 +30,7 @@ def _ontology(root: Path) -> Graph:
 
 
 def test_dry_run_shows_the_diff_and_writes_nothing(dataset_copy: Path) -> None:
-    before = _digest(dataset_copy)
+    before = folder_digest(dataset_copy)
     result = run_cli(dataset_copy, "rename", "--dry-run", "cm:serves", "cm:supports")
     assert result.exit_code == 0, result.output
     assert "--- a/data/bodies.trig" in result.output
@@ -46,7 +38,7 @@ def test_dry_run_shows_the_diff_and_writes_nothing(dataset_copy: Path) -> None:
     assert "+        cm:supports event:cop22 ." in result.output
     assert "would change" in result.output
     assert "note: cm:supports has the labels and definitions of cm:serves" in result.output
-    assert _digest(dataset_copy) == before
+    assert folder_digest(dataset_copy) == before
 
 
 def test_rename_round_trip_validates_with_the_old_term_deprecated(dataset_copy: Path) -> None:
