@@ -429,11 +429,11 @@ def deprecate(
     migrate: bool,
     dry_run: bool,
 ) -> None:
-    """Deprecate the ontology term TERM (cm:serves, or a full IRI), keeping it as a tombstone.
+    """Deprecate the ontology term TERM (cm:serves, or a full IRI) where it is declared.
 
-    TERM keeps its type, labels, definitions and rdfs:isDefinedBy, loses its axioms, and gets
-    owl:deprecated true, what replaces it and a dated change note; its IRI still resolves. The
-    diff is printed, and the files that still use TERM are named.
+    TERM keeps everything it states and gets owl:deprecated true, what replaces it and a dated
+    change note: its IRI still resolves and old data still reads. The diff is printed, and the
+    files that still use TERM are named.
     """
     from ldkit.pipeline.deprecation import plan_deprecation
     from ldkit.pipeline.turtle_edits import write_changes

@@ -6,15 +6,17 @@ names its one replacement, `rdfs:seeAlso` what to consider when there is no sing
 and the shapes are checked by SPARQL (`deprecated-term-in-data`, `deprecated-term-referenced`);
 the queries are text, so they are read here.
 
-`ldkit deprecate TERM` turns TERM's statement block into a tombstone, as `ldkit rename` does for
-OLD (type, labels, definitions and `rdfs:isDefinedBy` kept, axioms dropped, a dated
-`skos:changeNote`), naming its replacement (`--replaced-by`) or what to consider (`--see`). With
+`ldkit deprecate TERM` adds to TERM's statement block `owl:deprecated true`, its replacement
+(`--replaced-by`) or what to consider (`--see`) and a dated `skos:changeNote`; the rest of the
+block stays, axioms included, so that the release that deprecates TERM changes nothing a
+consumer relies on (removing them later is a change `ldkit diff` calls breaking). With
 `--migrate`, every other mention of TERM in data, shapes and queries becomes its replacement.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -34,11 +36,12 @@ from ldkit.pipeline.turtle_edits import (
     EditRefused,
     check_parses,
     declaring_file,
+    deprecation_statements,
+    extended_block,
     own_terms_namespace,
     resolve_term,
     statement_block,
     text_files,
-    tombstone,
 )
 from ldkit.server.namespaces import DCTERMS, OWL, RDFS
 from ldkit.server.settings import Settings
@@ -138,6 +141,7 @@ def plan_deprecation(
     instead = [(REPLACED_BY, ox.NamedNode(replacement))] if replacement else []
     instead += [(SEE_ALSO, ox.NamedNode(iri)) for iri in considered if iri]
     note = " ".join(("Deprecated on {date}.", why.strip())).strip()
+    today = dt.date.today().isoformat()
     advice = [f"replaced by {show_iri(replacement, prefixes)}"] if replacement else []
     advice += [f"see {', '.join(show_iri(iri, prefixes) for iri in considered if iri)}"] * bool(see)
     comment = "; ".join(advice) or "no replacement named"
@@ -147,8 +151,9 @@ def plan_deprecation(
         after = before
         if path == declaring:
             start, end = statement_block(before, term)
-            grave = tombstone(folder, declared_prefixes(before), term, instead, note, comment)
-            after = before[:start] + grave + before[end:]
+            added = deprecation_statements(instead, note)
+            block = extended_block(before[start:end], added, declared_prefixes(before))
+            after = before[:start] + f"# Deprecated on {today}: {comment}.\n" + block + before[end:]
         elif migrate and replacement and path not in folder.ontology.files:
             after = replace_iri(before, term, replacement)
         if after != before:

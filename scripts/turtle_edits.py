@@ -94,6 +94,9 @@ def text_files(settings: Settings) -> list[Path]:
     return sorted(p for p in found if "cache" not in p.parts)
 
 
+CLOSING = re.compile(r"\s\.[ \t]*(#.*)?$", re.MULTILINE)  # a block's last ' .', and a comment
+
+
 def statement_block(text: str, old: str) -> tuple[int, int]:
     """Where the statement block of `old` is: from the line naming it first to the line ending
     in '.'."""
@@ -101,7 +104,7 @@ def statement_block(text: str, old: str) -> tuple[int, int]:
     for line in re.finditer(r"^\S.*$", text, re.MULTILINE):
         found = pattern.match(line.group(0))
         if found and line.group(0)[found.end() :][:1].isspace():
-            closing = re.compile(r"\s\.[ \t]*(#.*)?$", re.MULTILINE).search(text, line.start())
+            closing = CLOSING.search(text, line.start())
             if closing:
                 return line.start(), text.index("\n", closing.start()) + 1
     raise EditRefused(f"no statement block starting with {show_iri(old)} at the start of a line")
@@ -111,6 +114,25 @@ def turtle_block(
     subject: str, statements: list[tuple[ox.NamedNode, Term]], prefixes: dict[str, str]
 ) -> str:
     """`s a T ;\\n    p o , o ;\\n    p o .` as the repository writes Turtle."""
+    lines = _predicate_lines(statements, prefixes)
+    return f"{show_iri(subject, prefixes)} " + " ;\n    ".join(lines) + " .\n"
+
+
+def extended_block(
+    block: str, statements: Sequence[tuple[ox.NamedNode, Term]], prefixes: dict[str, str]
+) -> str:
+    """A statement block with `statements` added before its closing '.' (a comment after the
+    '.' stays where it was)."""
+    closing = list(CLOSING.finditer(block))[-1]
+    comment = f" {closing.group(1)}" if closing.group(1) else ""
+    added = " ;\n    ".join(_predicate_lines(statements, prefixes))
+    return block[: closing.start()] + f" ;\n    {added} .{comment}" + block[closing.end() :]
+
+
+def _predicate_lines(
+    statements: Sequence[tuple[ox.NamedNode, Term]], prefixes: dict[str, str]
+) -> list[str]:
+    """`p o , o` for each predicate, in the order first given; long ones one object a line."""
     grouped: dict[str, list[str]] = {}
     for predicate, value in statements:
         name = "a" if predicate.value == str(RDF.type) else show_iri(predicate.value, prefixes)
@@ -119,7 +141,7 @@ def turtle_block(
     for name, values in grouped.items():
         line = f"{name} {' , '.join(values)}"
         lines.append(line if len(line) < 96 else f"{name} " + " ,\n        ".join(values))
-    return f"{show_iri(subject, prefixes)} " + " ;\n    ".join(lines) + " .\n"
+    return lines
 
 
 def _object(value: Term, prefixes: dict[str, str]) -> str:
@@ -159,9 +181,19 @@ def tombstone(
         for q in folder.ontology.quads
         if q.subject == ox.NamedNode(term) and q.predicate.value in KEPT
     ]
-    kept += [(OWL_DEPRECATED, ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))), *instead]
-    kept.append((CHANGE_NOTE, ox.Literal(note.replace("{date}", today), language="en")))
+    kept += deprecation_statements(instead, note)
     return f"# Deprecated on {today}: {comment}.\n" + turtle_block(term, kept, prefixes)
+
+
+def deprecation_statements(
+    instead: Sequence[tuple[ox.NamedNode, Term]], note: str
+) -> list[tuple[ox.NamedNode, Term]]:
+    """`owl:deprecated true`, what to use `instead`, and the dated change note (`note`, its
+    "{date}" the day's date)."""
+    today = dt.date.today().isoformat()
+    deprecated = ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))
+    dated = ox.Literal(note.replace("{date}", today), language="en")
+    return [(OWL_DEPRECATED, deprecated), *instead, (CHANGE_NOTE, dated)]
 
 
 def own_terms_namespace(folder: Folder) -> str:
