@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ldkit.pipeline import reports
 from ldkit.pipeline.build import BuildFailed, BuildRefused, build_folder, is_stale
+from ldkit.pipeline.console import err, fail
 from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
@@ -25,14 +25,6 @@ from ldkit.pipeline.validation import validate_folder
 from ldkit.server.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
-
-err = Console(stderr=True, emoji=False)
-
-
-def fail(message: str, code: int = EXIT_ERROR) -> None:
-    """Print a one-line error a person can act on, and stop."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -372,98 +364,6 @@ def export_site(settings: Settings, out: Path, site_url: str | None, live_url: s
         err.print(line, highlight=False, soft_wrap=True)
 
 
-@cli.command()
-@click.argument("old")
-@click.argument("new")
-@click.option("--dry-run", is_flag=True, help="Show the diff of what would change; write nothing.")
-@click.pass_obj
-def rename(settings: Settings, old: str, new: str, dry_run: bool) -> None:
-    """Rename the ontology term OLD to NEW (cm:serves, or a full IRI) in every file.
-
-    NEW gets OLD's labels, definition and axioms; OLD stays deprecated, replaced by NEW. Data,
-    shapes, queries and expected answers are rewritten; the diff is printed.
-    """
-    from ldkit.pipeline.rename import plan_rename
-    from ldkit.pipeline.turtle_edits import write_changes
-
-    try:
-        changes = plan_rename(settings, old, new)
-    except InputError as error:
-        fail(str(error))
-    for change in changes:
-        click.echo(change.diff(), nl=False)
-    if not dry_run:
-        write_changes(changes)
-    done = "would change" if dry_run else "changed"
-    err.print(f"{done} {len(changes)} file(s)", highlight=False)
-    err.print(
-        f"note: {new} has the labels and definitions of {old}: if the new name says something"
-        " else, give it labels and definitions of its own",
-        highlight=False,
-    )
-
-
-@cli.command()
-@click.argument("term")
-@click.option(
-    "--replaced-by", metavar="NEW", help="The term to use instead (dcterms:isReplacedBy)."
-)
-@click.option(
-    "--see",
-    multiple=True,
-    metavar="TERM",
-    help="A term to consider instead, when no one term replaces it (rdfs:seeAlso). Repeatable.",
-)
-@click.option("--why", default="", help="Why, for the change note (skos:changeNote).")
-@click.option(
-    "--migrate", is_flag=True, help="Rewrite the data, shapes and queries to the replacement."
-)
-@click.option("--dry-run", is_flag=True, help="Show the diff of what would change; write nothing.")
-@click.pass_obj
-def deprecate(
-    settings: Settings,
-    term: str,
-    replaced_by: str | None,
-    see: tuple[str, ...],
-    why: str,
-    migrate: bool,
-    dry_run: bool,
-) -> None:
-    """Deprecate the ontology term TERM (cm:serves, or a full IRI) where it is declared.
-
-    TERM keeps everything it states and gets owl:deprecated true, what replaces it and a dated
-    change note: its IRI still resolves and old data still reads. The diff is printed, and the
-    files that still use TERM are named.
-    """
-    from ldkit.pipeline.deprecation import plan_deprecation
-    from ldkit.pipeline.turtle_edits import write_changes
-
-    try:
-        planned = plan_deprecation(settings, term, replaced_by, see, why, migrate)
-    except InputError as error:
-        fail(str(error))
-    for change in planned.changes:
-        click.echo(change.diff(), nl=False)
-    if not dry_run:
-        write_changes(planned.changes)
-    done = "would change" if dry_run else "changed"
-    err.print(f"{done} {len(planned.changes)} file(s)", highlight=False)
-    if planned.still_used:
-        err.print(
-            f"note: {term} is still used in {', '.join(planned.still_used)}: `ldkit validate`"
-            " warns where; --migrate (with --replaced-by) moves the uses to the replacement",
-            highlight=False,
-            soft_wrap=True,
-        )
-    if not replaced_by and not see:
-        err.print(
-            f"note: {term} names nothing to use instead: `ldkit validate` warns"
-            " (deprecated-without-replacement) until --replaced-by or --see says what",
-            highlight=False,
-            soft_wrap=True,
-        )
-
-
 def _build(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return build_folder(settings, progress=sys.stderr.isatty())
@@ -478,10 +378,13 @@ def _build(settings: Settings):  # type: ignore[no-untyped-def]
 
 from ldkit.pipeline.linking.cli import link  # noqa: E402  (after the group it joins)
 from ldkit.pipeline.releases.cli import diff_command, release_command  # noqa: E402
+from ldkit.pipeline.terms_cli import deprecate, rename  # noqa: E402
 
 cli.add_command(link)
 cli.add_command(diff_command)
 cli.add_command(release_command)
+cli.add_command(rename)
+cli.add_command(deprecate)
 
 
 def main() -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from ldkit.pipeline.console import err, fail, say_error
 from ldkit.pipeline.linking.accept import accept, unverified_things
 from ldkit.pipeline.linking.check import KINDS, MISSING, MISWRITTEN, check_links, describe
 from ldkit.pipeline.linking.links import LinkData, read_links
@@ -25,7 +25,6 @@ from ldkit.server.settings import Settings
 
 EXIT_OK, EXIT_MISSING, EXIT_ERROR = 0, 1, 2
 out = Console(emoji=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 endpoint_option = click.option(
     "--endpoint",
@@ -35,17 +34,6 @@ endpoint_option = click.option(
     help="Ask the target here: a SPARQL endpoint (Wikidata), or a base URL replacing the "
     "namespace of per-concept RDF (UNBIS, SDG, GeoNames). Repeatable.",
 )
-
-
-def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    """Print a one-line error and stop."""
-    say_error(message)
-    sys.exit(code)
-
-
-def say_error(message: str) -> None:
-    """Print a one-line error (and go on)."""
-    err.print(f"[bold red]error:[/] {message}")
 
 
 def load(settings: Settings) -> LinkData:

@@ -11,8 +11,8 @@ import datetime as dt
 import sys
 
 import click
-from rich.console import Console
 
+from ldkit.pipeline.console import err, fail
 from ldkit.pipeline.graphs import to_graph
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.releases import diff as semantic
@@ -22,12 +22,6 @@ from ldkit.pipeline.releases.snapshots import last_release, read_snapshot
 from ldkit.server.settings import Settings
 
 EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
-err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    sys.exit(code)
 
 
 @click.command("diff")
@@ -60,12 +54,12 @@ def diff_command(
     """
     old = old or last_release(settings)
     if old is None:
-        _fail("there is no release yet: name the version to compare with (a git ref or a folder)")
+        fail("there is no release yet: name the version to compare with (a git ref or a folder)")
     try:
         before, after = read_snapshot(settings, old), read_snapshot(settings, new)
         data = to_graph(read_folder(settings).data.quads)
     except InputError as error:
-        _fail(str(error))
+        fail(str(error))
     changes = compare(settings, before, after, data)
     both = after.union() + before.union()
     labels = labeller(both, settings.languages)
@@ -103,9 +97,9 @@ def release_command(
     try:
         done = release(settings, version, date.date() if date else None, allow_breaking)
     except ReleaseRefused as refused:
-        _fail(str(refused), EXIT_REFUSED)
+        fail(str(refused), EXIT_REFUSED)
     except InputError as error:
-        _fail(str(error))
+        fail(str(error))
     breaking = sum(1 for c in done.changes if c.impact != semantic.SAFE)
     since = f"since {done.previous}" if done.previous else "first release"
     err.print(
