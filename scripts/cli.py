@@ -364,6 +364,48 @@ def export_site(settings: Settings, out: Path, site_url: str | None, live_url: s
         err.print(line, highlight=False, soft_wrap=True)
 
 
+@cli.command()
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Write each answer that differs or is missing as the expected one.",
+)
+@click.pass_obj
+def questions(settings: Settings, update: bool) -> None:
+    """Ask every competency question (queries/*.rq) and compare with the answer beside it (.csv).
+
+    Asks the built store, building it when missing or stale. Exits 1 when an answer differs from
+    the one written, or none is written; --update writes them instead (review with git diff).
+    """
+    from ldkit.pipeline import questions as asking
+
+    found = asking.questions(settings)
+    if not found:
+        err.print("no competency questions: queries/*.rq holds none")
+        return
+    if is_stale(settings):
+        _build(settings)
+    store = open_built_store(settings)
+    try:
+        verdicts = [asking.ask(store, q, str(q.relative_to(settings.root))) for q in found]
+    except asking.QuestionError as error:
+        fail(str(error))
+    for verdict in verdicts:
+        for line in reports.verdict_lines(verdict, settings.root):
+            click.echo(line)
+    counts = {s: sum(v.status == s for v in verdicts) for s in (asking.DIFFERS, asking.UNWRITTEN)}
+    same = len(verdicts) - sum(counts.values())
+    err.print(
+        f"{len(verdicts)} question(s): {same} answered as written, {counts[asking.DIFFERS]}"
+        f" differ(s), {counts[asking.UNWRITTEN]} without a written answer"
+    )
+    if update:
+        for path in asking.write_answers(verdicts):
+            err.print(f"wrote {path.relative_to(settings.root)}")
+    elif any(counts.values()):
+        sys.exit(EXIT_INVALID)
+
+
 def _build(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return build_folder(settings, progress=sys.stderr.isatty())

@@ -1,10 +1,12 @@
-"""How validation reports and query answers are printed for people and machines."""
+"""How validation reports, query answers and competency questions are printed for people and
+machines."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 from rich.console import Console
@@ -13,6 +15,7 @@ from rich.table import Table
 from ldkit.pipeline.findings import SEVERITIES, summary
 from ldkit.pipeline.publish import GraphCount
 from ldkit.pipeline.query import Answer
+from ldkit.pipeline.questions import DIFFERS, UNWRITTEN, Verdict
 from ldkit.pipeline.validation import ValidationReport
 
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -72,3 +75,27 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
 
 def click_echo(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+SHOWN_ROWS = 10  # rows of a differing answer printed, each way
+
+
+def verdict_lines(verdict: Verdict, root: Path) -> list[str]:
+    """What `ldkit questions` prints of one question (nothing when it is answered as written)."""
+    shown = verdict.question.relative_to(root)
+    if verdict.status == UNWRITTEN:
+        return [f"unwritten: {shown} has no answer beside it ({shown.with_suffix('.csv')})"]
+    if verdict.status != DIFFERS:
+        return []
+    if verdict.header is not None:
+        expected, given = verdict.header
+        return [f"differs: {shown}: columns {expected!r} written, {given!r} given"]
+    lines = [
+        f"differs: {shown}: {len(verdict.missing)} row(s) missing, "
+        f"{len(verdict.unexpected)} unexpected"
+    ]
+    for sign, rows in (("-", verdict.missing), ("+", verdict.unexpected)):
+        lines += [f"  {sign} {row}" for row in rows[:SHOWN_ROWS]]
+        if len(rows) > SHOWN_ROWS:
+            lines.append(f"  {sign} ... and {len(rows) - SHOWN_ROWS} more")
+    return lines
