@@ -406,6 +406,45 @@ def questions(settings: Settings, update: bool) -> None:
         sys.exit(EXIT_INVALID)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--base-iri",
+    required=True,
+    help="The base of the dataset's IRIs, ending with / (things are {base}id/...): a persistent "
+    "one, such as https://w3id.org/NAME/, since IRIs outlive servers.",
+)
+@click.option("--name", help="The dataset's slug (default: the folder's name).")
+@click.option("--title", help="The dataset's title (default: from its name).")
+@click.option("--prefix", help="The prefix of the ontology's terms (default: the name's initials).")
+@click.option("--languages", default="en,fr", show_default=True, help="The dataset's languages.")
+@click.option("--publisher", default="", help="Who publishes it (default: its name).")
+def init(
+    folder: Path,
+    base_iri: str,
+    name: str | None,
+    title: str | None,
+    prefix: str | None,
+    languages: str,
+    publisher: str,
+) -> None:
+    """Make FOLDER a new dataset: settings, ontology, shapes, data and a question, all valid.
+
+    Each file says what to replace; `ldkit --root FOLDER validate` passes on it and `ldkit
+    --root FOLDER serve` serves it. FOLDER must be new or empty.
+    """
+    from ldkit.pipeline.scaffold import new_folder, write_folder
+
+    tags = tuple(tag.strip() for tag in languages.split(",") if tag.strip())
+    try:
+        made = new_folder(folder, base_iri, name, title, prefix, tags, publisher)
+    except InputError as error:
+        fail(str(error))
+    for path in write_folder(made):
+        err.print(f"wrote {path.relative_to(folder)}")
+    err.print(f"next: ldkit --root {folder} serve  (then edit the files, and run validate)")
+
+
 def _build(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return build_folder(settings, progress=sys.stderr.isatty())

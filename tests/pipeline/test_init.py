@@ -1,0 +1,86 @@
+"""`ldkit init`: a new dataset folder that validates, answers its question and is served."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from ldkit.server.settings import load_settings
+from tests.helpers.support import folder_digest, run_cli
+
+BASE = "https://w3id.org/reef-watch/"
+
+
+def _init(where: Path, *options: str):  # type: ignore[no-untyped-def]
+    return run_cli(where.parent, "init", str(where), "--base-iri", BASE, *options)
+
+
+def test_a_new_folder_validates_without_a_finding_and_answers_its_question(tmp_path: Path) -> None:
+    folder = tmp_path / "reef-watch"
+    made = _init(folder)
+    assert made.exit_code == 0, made.output
+    assert "wrote ontology/reef-watch.ttl" in made.stderr
+    validated = run_cli(folder, "validate", "--fail-on", "info")
+    assert validated.exit_code == 0, validated.output
+    assert "0 error(s), 0 warning(s), 0 info" in validated.output
+    asked = run_cli(folder, "questions")
+    assert asked.exit_code == 0, asked.output
+    assert run_cli(folder, "release", "0.2.0").exit_code == 0  # and its ontology can be released
+
+
+def test_a_new_folder_is_served_with_its_pages(
+    tmp_path: Path, app_client: Callable[..., FlaskClient]
+) -> None:
+    folder = tmp_path / "reef-watch"
+    assert _init(folder, "--title", "Reef watch", "--prefix", "reef").exit_code == 0
+    assert run_cli(folder, "build").exit_code == 0
+    client = app_client(load_settings(folder))
+    thing = client.get("/id/item/first", headers={"Accept": "text/html"})
+    assert thing.status_code == 303 and thing.location == "/id/item/first.html"
+    page = client.get("/id/item/first.html?_lang=fr").get_data(as_text=True)
+    assert "Premier élément" in page and "élément" in page
+    home = client.get("/?_lang=en").get_data(as_text=True)
+    assert "Reef watch" in home
+    ontology = client.get("/ontology.ttl").get_data(as_text=True)
+    assert "reef:Item" in ontology
+
+
+def test_other_languages_are_the_settings_and_every_label(tmp_path: Path) -> None:
+    folder = tmp_path / "riff"
+    assert _init(folder, "--languages", "de,en").exit_code == 0
+    settings = load_settings(folder)
+    assert settings.languages == ("de", "en")
+    assert '"First item"@de' in (folder / "data" / "riff.trig").read_text(encoding="utf-8")
+    assert run_cli(folder, "validate", "--fail-on", "warning").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--base-iri", "w3id.org/reef"], "--base-iri 'w3id.org/reef': an http(s) IRI ending"),
+        (["--base-iri", "https://w3id.org/reef"], "ending with '/' or '#'"),
+        (["--base-iri", BASE, "--name", "Reef Watch"], "--name 'Reef Watch': a slug"),
+        (["--base-iri", BASE, "--prefix", "1x"], "--prefix '1x'"),
+        (["--base-iri", BASE, "--languages", "english"], "--languages: not language tags: english"),
+    ],
+)
+def test_a_folder_that_would_not_work_is_refused(
+    tmp_path: Path, options: list[str], says: str
+) -> None:
+    result = run_cli(tmp_path, "init", str(tmp_path / "reef"), *options)
+    assert result.exit_code == 2
+    assert says in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "reef").exists()
+
+
+def test_a_folder_with_files_is_left_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "reef"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    before = folder_digest(folder)
+    result = _init(folder)
+    assert result.exit_code == 2 and "is not empty" in result.stderr
+    assert folder_digest(folder) == before
