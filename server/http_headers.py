@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Request, Response
 from markupsafe import escape
-from werkzeug.http import http_date, parse_accept_header, quote_etag
+from werkzeug.http import http_date, parse_accept_header, parse_date, quote_etag
 from werkzeug.wrappers import Response as BaseResponse
 
 from ldkit.server import urls
@@ -139,14 +139,28 @@ def finish_read(
 
 def make_conditional(response: AnyResponse, environ: dict[str, Any]) -> AnyResponse:
     """werkzeug's answer to a conditional request, in place: a 304 when still fresh, a 412 when
-    an `If-Match` fails; a 412 then carries no body and is never stored (werkzeug keeps both)."""
-    response.make_conditional(environ)
+    an `If-Match` fails, or an `If-Unmodified-Since` (which werkzeug does not read); a 412 then
+    carries no body and is never stored (werkzeug keeps both)."""
+    if _modified_since(response, environ):
+        response.status_code = 412
+    else:
+        response.make_conditional(environ)
     if response.status_code == 412:
         response.set_data(b"")
         for name in ("Content-Encoding", "ETag", "Last-Modified"):
             response.headers.pop(name, None)
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _modified_since(response: AnyResponse, environ: dict[str, Any]) -> bool:
+    """Whether `If-Unmodified-Since` fails (RFC 9110, 13.1.4): the answer changed after its date.
+    It is ignored beside an `If-Match`, and when it is not a date."""
+    since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+    modified = response.last_modified
+    if "HTTP_IF_MATCH" in environ or since is None or modified is None:
+        return False
+    return modified > since
 
 
 @functools.lru_cache(maxsize=256)

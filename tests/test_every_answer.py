@@ -101,3 +101,28 @@ def test_a_failed_if_match_is_an_empty_412_never_stored(
         assert answer.data == b""
         assert answer.headers["Cache-Control"] == "no-store"
         assert client.get(path, headers={"Accept": accept}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, accept",
+    [
+        ("/id/organisation/iom.html", "text/html"),
+        ("/sparql?query=ASK%7B%7D", "application/sparql-results+json"),
+    ],
+)
+def test_if_unmodified_since_is_read_as_rfc_9110_says(
+    client: FlaskClient, path: str, accept: str
+) -> None:
+    """A client that read the answer at some date asks to go on only if it has not changed."""
+    fresh = client.get(path, headers={"Accept": accept})
+    modified, etag = fresh.headers["Last-Modified"], fresh.headers["ETag"]
+    long_ago = "Mon, 01 Jan 2001 00:00:00 GMT"
+    changed = client.get(path, headers={"If-Unmodified-Since": long_ago, "Accept": accept})
+    assert changed.status_code == 412 and changed.data == b""
+    assert changed.headers["Cache-Control"] == "no-store"
+    for headers in (
+        {"If-Unmodified-Since": modified},  # unchanged since: go on
+        {"If-Unmodified-Since": "not a date"},  # ignored
+        {"If-Unmodified-Since": long_ago, "If-Match": etag},  # If-Match decides
+    ):
+        assert client.get(path, headers={**headers, "Accept": accept}).status_code == 200, headers

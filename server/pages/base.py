@@ -94,9 +94,13 @@ def respond(
     alternates: list[tuple[str, str, str]] | None = None,
     links: dict[str, str] | None = None,
 ) -> Response:
-    """The page (or its JSON twin), with headers; `alternates` are (label, href, media type)."""
-    alternates = [*(alternates or []), ("JSON", _with_format("json"), PLAIN_JSON.media_type)]
-    if wants_json():
+    """The page (or its JSON twin), with headers; `alternates` are (label, href, media type):
+    the other formats, and the page's twin (the JSON of the page, the page of the JSON)."""
+    as_json = wants_json()
+    other = ("HTML", _page_of_json(), HTML.media_type) if as_json else None
+    other = other or ("JSON", _with_format("json"), PLAIN_JSON.media_type)
+    alternates = [*(alternates or []), other]
+    if as_json:
         response = jsonify(twin)
         response.status_code = status
     else:
@@ -156,6 +160,14 @@ def _with_lang(lang: str | None) -> str:
 def _with_format(key: str) -> str:
     args = {k: v for k, v in request.args.items() if k != "_format"}
     return urls.with_params(_here(), None, **args, _format=key)
+
+
+def _page_of_json() -> str:
+    """The HTML page of this JSON twin: `/id/x.json` -> `/id/x.html`; without its `_format`."""
+    args = {k: v for k, v in request.args.items() if k != "_format"}
+    path = request.path
+    page = urls.path_url(path[: -len(".json")] + ".html") if path.endswith(".json") else _here()
+    return urls.with_params(page, None, **args)
 
 
 def _here() -> str:

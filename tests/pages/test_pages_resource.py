@@ -137,6 +137,24 @@ def test_json_twin(server: RunningServer) -> None:
     assert twin["referenced_by"] and twin["sources"]
 
 
+@pytest.mark.parametrize(
+    ("twin", "page"),
+    [
+        (f"{IOM}.json", f"{IOM}.html"),
+        (f"{IOM}.html?_format=json&_lang=fr", f"{IOM}.html?_lang=fr"),
+        ("/-/classes/schema:Event?_format=json", "/-/classes/schema:Event"),
+    ],
+)
+def test_a_json_twin_links_to_its_page_not_to_itself(
+    server: RunningServer, twin: str, page: str
+) -> None:
+    _, response, _ = server.request("GET", twin)
+    assert f'<{page}>; rel="alternate"; type="text/html"' in response["link"]
+    assert 'type="application/json"' not in response["link"]
+    status, headers, _ = server.request("GET", page)
+    assert status == 200 and headers["content-type"].startswith("text/html")
+
+
 def test_home_page(server: RunningServer) -> None:
     page, _ = _page(server, "/?_lang=en")
     assert page.headings[0][1].startswith("Climate mobility")
