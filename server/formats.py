@@ -230,9 +230,11 @@ RESOURCE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS[:4], PLAIN_JSON)
 
 
 def document_format(extension: str) -> Format | None:
-    """The format of a document suffix (`html`, `ttl`, `jsonld`, `nt`, `rdf`, `json`), or None."""
-    wanted = extension.lower()
-    return next((f for f in RESOURCE_FORMATS if wanted == f.extension), None)
+    """The format of a document suffix (`html`, `ttl`, `jsonld`, `nt`, `rdf`, `json`), or None.
+
+    Suffixes are read as written, as paths are (`.TTL` is none): the same on every document,
+    and the same as the files of `ldkit export-site` on a static host."""
+    return next((f for f in RESOURCE_FORMATS if extension == f.extension), None)
 
 
 def negotiate_language(accept_language: str | None, offered: Sequence[str]) -> str | None:

@@ -8,7 +8,7 @@ document in the negotiated format (`/id/x.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, abort, request
 
 from ldkit.server import http_headers
 from ldkit.server.formats import RDF_FORMATS, RESOURCE_FORMATS, Format, requested_format
@@ -29,9 +29,12 @@ def document_format(default: Format) -> Format | None:
 
 
 def suffix_format(extension: str) -> Format | None:
-    """The format of `/thing.{extension}` (None for an unknown suffix), `?_format=` first."""
+    """The format of `/thing.{extension}`, `?_format=` first (None: a `_format` not on offer,
+    a 406); a suffix that is none of the formats' names no document (404)."""
     default = by_extension(extension)
-    return document_format(default) if default else None
+    if default is None:
+        abort(404)
+    return document_format(default)
 
 
 def not_acceptable() -> Response:

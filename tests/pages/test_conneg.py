@@ -58,6 +58,10 @@ TABLE = [
     ("/id/organisation/no-such-thing", BROWSER, 404, "text/html"),
     ("/id/organisation/no-such-thing", "text/turtle", 404, "text/html"),
     ("/id/organisation/no-such-thing.ttl", None, 404, "text/html"),
+    # A suffix is read as written, on every document as on the exported files: `.TTL` is none.
+    (f"{IOM}.TTL", None, 404, "text/html"),
+    ("/ontology.TTL", None, 404, "text/html"),
+    ("/id/dataset/climate-mobility.TTL", None, 404, "text/html"),
     ("/.well-known/void", "text/turtle", 303, "/id/dataset/climate-mobility.ttl"),
     ("/.well-known/void", BROWSER, 303, "/id/dataset/climate-mobility.html"),
     ("/ontology", "text/turtle", 303, "/ontology.ttl"),
