@@ -8,6 +8,7 @@ document in the negotiated format (`/id/x.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Response, abort, request
 
 from ldkit.server import http_headers
@@ -45,7 +46,7 @@ def not_acceptable() -> Response:
 def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: int) -> Response:
     """Triples serialised in an RDF format of the table."""
     assert fmt in RDF_FORMATS
-    body, _rows, truncated = triples_body(triples, fmt, limit, prefixes)
+    body, _rows, truncated = triples_body(triples, fmt, limit, used_prefixes(triples, prefixes))
     textual = fmt.media_type.startswith("text/") or fmt.media_type.endswith(("json", "xml"))
     response = Response(
         body, content_type=f"{fmt.media_type}; charset=utf-8" if textual else fmt.media_type
@@ -53,6 +54,22 @@ def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: in
     if truncated:
         response.headers["X-Ldkit-Truncated"] = "true"
     return finish(response)
+
+
+def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace an IRI of `triples` (or a literal's datatype) is in: a
+    document declares those it uses, not every vocabulary the server knows."""
+    known = set(prefixes.values())
+    used = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            iri = (
+                term.datatype.value if isinstance(term, ox.Literal) else getattr(term, "value", "")
+            )
+            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+            if namespace in known:
+                used.add(namespace)
+    return {name: namespace for name, namespace in prefixes.items() if namespace in used}
 
 
 def alternates(thing_path: str) -> list[tuple[str, str, str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -12,12 +14,13 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from ldkit.server import urls
-from ldkit.server.namespaces import KNOWN_DATASETS, PREFIXES, SCHEMA, SKOS
+from ldkit.server.namespaces import KNOWN_DATASETS, PREFIXES, SCHEMA, SKOS, VANN
 from ldkit.server.pages import describe
 from ldkit.server.pages.base import Reader
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
-from ldkit.server.pages.ontology_doc import term_href
+from ldkit.server.pages.ontology_doc import own_namespace, term_href
 from ldkit.server.pages.terms import Context, Value, external_target, show, show_iri
+from ldkit.server.pages.versions import CURRENT, Version, version_of
 from ldkit.server.settings import Settings
 
 INCOMING_PAGE = 50
@@ -281,6 +284,22 @@ def _json_ld_value(term: Any, labels: Labels) -> Any:
     return getattr(term, "value", str(term))
 
 
+PREFIX_NAME = re.compile(r"[A-Za-z][\w-]*", re.ASCII)  # a Turtle prefix a URL can carry
+
+
 def prefixes_for(settings: Settings) -> dict[str, str]:
-    """The prefixes of serialised RDF and class URLs: the known vocabularies plus the dataset's."""
-    return {**PREFIXES, "ontology": f"{settings.base_iri}ontology#"}
+    """The prefixes of serialised RDF and class URLs: the known vocabularies, and the dataset's
+    own terms under the prefix its ontology prefers (`vann:preferredNamespacePrefix`, `cm:`;
+    `ontology:` when it names none)."""
+    return dict(_with_own_prefix(version_of(settings, CURRENT), settings.ontology_iri))
+
+
+@functools.lru_cache(maxsize=16)
+def _with_own_prefix(version: Version | None, ontology_iri: str) -> tuple[tuple[str, str], ...]:
+    namespace, name = f"{ontology_iri}#", "ontology"
+    if version is not None:
+        namespace = own_namespace(version.ontology, ontology_iri)
+        preferred = version.fact(ontology_iri, VANN.preferredNamespacePrefix) or ""
+        if PREFIX_NAME.fullmatch(preferred) and PREFIXES.get(preferred, namespace) == namespace:
+            name = preferred  # never one that a known vocabulary holds
+    return (*PREFIXES.items(), (name, namespace))

@@ -46,6 +46,12 @@ def test_a_new_folder_is_served_with_its_pages(
     assert "Reef watch" in home
     ontology = client.get("/ontology.ttl").get_data(as_text=True)
     assert "reef:Item" in ontology
+    # the dataset's own prefix, not ldkit's first dataset's: in its documents and class pages
+    document = client.get("/id/item/first.ttl").get_data(as_text=True)
+    assert "@prefix reef: <https://w3id.org/reef-watch/ontology#> ." in document
+    assert "a reef:Item" in document and "undo:" not in document and "sd:" not in document
+    assert 'href="/-/classes/reef:Item' in page
+    assert client.get("/-/classes/reef:Item").status_code == 200
 
 
 def test_other_languages_are_the_settings_and_every_label(tmp_path: Path) -> None:
