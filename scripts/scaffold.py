@@ -33,6 +33,7 @@ WORDS = {  # the few words the files need, by language
         "question": "Which items does the dataset describe, and what are they called?",
         "label": "label",
         "thing": "thing",
+        "derived": "was derived from",
     },
     "fr": {
         "item": "élément",
@@ -45,6 +46,7 @@ WORDS = {  # the few words the files need, by language
         "question": "Quels éléments le jeu de données décrit-il, et comment s'appellent-ils ?",
         "label": "libellé",
         "thing": "chose",
+        "derived": "dérivé de",
     },
 }
 
@@ -195,6 +197,9 @@ def _reused(folder: NewFolder) -> str:
 
 rdfs:label a owl:AnnotationProperty ;
     rdfs:label {folder.literals("label")} .
+
+prov:wasDerivedFrom a owl:ObjectProperty ;
+    rdfs:label {folder.literals("derived")} .
 
 schema:Thing a owl:Class ;
     rdfs:label {folder.literals("thing")} .

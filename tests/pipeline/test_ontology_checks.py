@@ -94,6 +94,28 @@ def test_a_term_with_only_something_to_consider_is_not_said_replaced(broken: Pat
         assert "replaced" not in str(finding["message"])
 
 
+def test_a_range_admits_the_datatypes_derived_from_it(broken: Path) -> None:
+    """An xsd:integer is an xsd:decimal (XML Schema 3.4.13): only the string is out of range,
+    and the message says what datatype the value has."""
+    with (broken / "ontology" / "zoo.ttl").open("a", encoding="utf-8") as stream:
+        stream.write(
+            '\nzoo:weight a owl:DatatypeProperty ; rdfs:label "weight"@en , "poids"@fr ;\n'
+            '    skos:definition "In kilograms."@en , "En kilogrammes."@fr ;\n'
+            "    rdfs:range xsd:decimal ; rdfs:isDefinedBy <https://example.net/zoo/ontology> .\n"
+        )
+    with (broken / "data" / "things.ttl").open("a", encoding="utf-8") as stream:
+        stream.write(
+            "\n<https://example.net/zoo/id/animal/rex> zoo:weight 12 , 12.5 , "
+            '"12"^^<http://www.w3.org/2001/XMLSchema#positiveInteger> , "heavy" .\n'
+        )
+    found = [
+        str(f["message"])
+        for f in _findings(broken)
+        if f["constraint"] == "range-mismatch" and "zoo:weight" in str(f["message"])
+    ]
+    assert found == ['zoo:weight "heavy" (xsd:string) is not a xsd:decimal']
+
+
 def test_the_profile_is_overridden_per_check_by_the_settings(broken: Path) -> None:
     with (broken / "ldkit.toml").open("a", encoding="utf-8") as stream:
         stream.write('\n[checks]\nmissing-definition = "info"\nhierarchy-cycle = "off"\n')
