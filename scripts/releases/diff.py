@@ -7,7 +7,8 @@ constrain (see `shape_diff`), never by blank-node identity. Every change says wh
 - term added: safe. Term removed: breaking for consumers, and for producers when the data uses
   it; a term the new version still declares, deprecated, is "term deprecated" instead. A rename
   is a removal or deprecation with `dcterms:isReplacedBy` (or the new term's `dcterms:replaces`):
-  the detail says "renamed to X". Deprecated and undeprecated: safe (the uses are counted, so a
+  the detail says "renamed to X" when X is new in this version, "replaced by X" when it was there
+  already, "see X" for an `rdfs:seeAlso`. Deprecated and undeprecated: safe (the uses are counted, so a
   maintainer sees how much data still says the old term).
 - label changed (rdfs:label, skos:prefLabel), per language: safe. Definition changed
   (skos:definition, rdfs:comment), per language: breaking for consumers, as the meaning changed;
@@ -195,8 +196,11 @@ def _deprecation(old: Graph, new: Graph, term: URIRef, show: Show) -> Iterator[C
     if now and not was:
         replacement = _replacement(new, term)
         detail = "deprecated"
-        if replacement is not None:
-            detail = f"renamed to {show(str(replacement))} (deprecated)"
+        if replacement is not None:  # renamed when its replacement is new in this version
+            verb = "replaced by" if (replacement, RDF.type, None) in old else "renamed to"
+            detail = f"{verb} {show(str(replacement))}"
+        elif considered := sorted(str(t) for t in new.objects(term, RDFS.seeAlso)):
+            detail = f"see {', '.join(show(t) for t in considered)}"
         yield Change(DEPRECATED, str(term), detail, SAFE)
     elif was and not now:
         yield Change(UNDEPRECATED, str(term), "no longer deprecated", SAFE)

@@ -309,6 +309,34 @@ def shape_changes(
             yield added(key, after[key].values, after[key].targets)
         else:
             yield from _moves(key, before[key], after[key], superclasses)
+    if renames:
+        as_written = ShapeReader(old, show).constraints()
+        yield from _required_of_new_names(before, after, as_written, renames, show)
+
+
+def _required_of_new_names(
+    before: dict[str, Constraint],
+    after: dict[str, Constraint],
+    as_written: dict[str, Constraint],
+    renames: Mapping[str, str],
+    show: Show,
+) -> Iterator[ConstraintChange]:
+    """A `sh:minCount` that followed its property's rename: the data written for the old version
+    says the old name, so it lacks the new one the shape now requires (breaking for producers,
+    though the constraint itself did not move)."""
+    for old_name, new_name in sorted(renames.items()):
+        for key, now in sorted(after.items()):
+            required = _bound("minCount", frozenset(now.values.get("minCount", ())))
+            if now.constrained != show(new_name) or not required or key not in before:
+                continue
+            written = as_written.get(key)
+            if written and _bound("minCount", frozenset(written.values.get("minCount", ()))):
+                continue  # the old version asked for the new name already
+            detail = (
+                f"sh:minCount {required} now asks for {show(new_name)}: data that says"
+                f" {show(old_name)} lacks it"
+            )
+            yield ConstraintChange(TIGHTENED, key, detail, PRODUCERS, now.targets)
 
 
 def _retargeted(before: dict[str, Constraint], after: dict[str, Constraint]) -> dict[str, str]:

@@ -86,7 +86,40 @@ def test_a_deprecated_term_with_a_replacement_is_deprecated_not_removed() -> Non
         CM + "serves",
         "safe",
     )
-    assert "renamed to cm:meets" in change.detail
+    assert change.detail == "replaced by cm:meets"  # cm:meets was there: not a rename
+
+
+def test_a_deprecation_names_a_new_term_as_its_new_name_and_a_see_also_as_advice() -> None:
+    old = "cm:serves a owl:ObjectProperty .\ncm:meets a owl:ObjectProperty ."
+    renamed = old + "\ncm:serves owl:deprecated true ; dcterms:isReplacedBy cm:helps .\n"
+    renamed += "cm:helps a owl:ObjectProperty ."
+    assert "renamed to cm:helps" in [c.detail for c in changes_of(old, renamed)]
+    seen = old + "\ncm:serves owl:deprecated true ; rdfs:seeAlso cm:meets ."
+    assert only(changes_of(old, seen)).detail == "see cm:meets"
+
+
+@pytest.mark.parametrize(
+    ("constraint", "breaking"),
+    [("sh:minCount 1", True), ("sh:datatype xsd:date", False), ("sh:minCount 0", False)],
+)
+def test_a_required_property_renamed_breaks_producers_of_the_old_name(
+    constraint: str, breaking: bool
+) -> None:
+    """The shape follows the rename, so nothing moved, but data written for the old version says
+    cm:date: a minCount on cm:when fails it. A datatype on a name old data never uses does not."""
+    terms = "cm:Meeting a owl:Class .\ncm:date a owl:DatatypeProperty .\n"
+    old = terms + shape(f"sh:path cm:date ; {constraint}")
+    new = terms + "cm:when a owl:DatatypeProperty .\n"
+    new += "cm:date owl:deprecated true ; dcterms:isReplacedBy cm:when .\n"
+    new += shape(f"sh:path cm:when ; {constraint}")
+    data = "<https://w3id.org/climate-mobility/id/event/x> a cm:Meeting ; cm:date '2016-07-27' ."
+    moved = [c for c in changes_of(old, new, data) if c.kind == "constraint tightened"]
+    assert [c.impact for c in moved] == (["breaking for producers"] if breaking else [])
+    if breaking:
+        assert moved[0].subject == "cm:Meeting / cm:when" and moved[0].uses == 1
+        assert (
+            moved[0].detail == "sh:minCount 1 now asks for cm:when: data that says cm:date lacks it"
+        )
 
 
 def test_undeprecating_a_term_is_safe() -> None:
