@@ -8,8 +8,8 @@ constrain (see `shape_diff`), never by blank-node identity. Every change says wh
   it; a term the new version still declares, deprecated, is "term deprecated" instead. A rename
   is a removal or deprecation with `dcterms:isReplacedBy` (or the new term's `dcterms:replaces`):
   the detail says "renamed to X" when X is new in this version, "replaced by X" when it was there
-  already, "see X" for an `rdfs:seeAlso`. Deprecated and undeprecated: safe (the uses are counted, so a
-  maintainer sees how much data still says the old term).
+  already, "see X" for an `rdfs:seeAlso`. Deprecated and undeprecated: safe (the uses are
+  counted, so a maintainer sees how much data still says the old term).
 - label changed (rdfs:label, skos:prefLabel), per language: safe. Definition changed
   (skos:definition, rdfs:comment), per language: breaking for consumers, as the meaning changed;
   a definition in a language that had none is safe.
