@@ -8,6 +8,7 @@ wrongly (bad query, bad option, bad settings).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -39,6 +40,9 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 @click.pass_context
 def cli(ctx: click.Context, root: Path) -> None:
     """ldkit: validate, build, query and serve a linked-data folder."""
+    # An ill-typed literal is `ill-typed-literal`'s finding, naming its file; rdflib logs a
+    # traceback for each one it reads, which says less.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         ctx.obj = load_settings(root)
     except SettingsError as error:

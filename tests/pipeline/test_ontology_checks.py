@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -114,6 +115,38 @@ def test_a_range_admits_the_datatypes_derived_from_it(broken: Path) -> None:
         if f["constraint"] == "range-mismatch" and "zoo:weight" in str(f["message"])
     ]
     assert found == ['zoo:weight "heavy" (xsd:string) is not a xsd:decimal']
+
+
+def test_an_ill_typed_literal_is_one_finding_and_no_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "2.5"^^xsd:integer: rdflib printed a traceback for it (twice), and nothing named it."""
+    folder = tmp_path / "reef"
+    assert (
+        run_cli(tmp_path, "init", str(folder), "--base-iri", "https://w3id.org/reef/").exit_code
+        == 0
+    )
+    shapes = folder / "shapes" / "reef.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8").replace(
+            "sh:uniqueLang true\n    ] .",
+            "sh:uniqueLang true\n    ] , [ sh:path rdfs:comment ; sh:datatype xsd:decimal ] .",
+        ),
+        encoding="utf-8",
+    )
+    with (folder / "data" / "reef.trig").open("a", encoding="utf-8") as stream:
+        stream.write('\n<https://w3id.org/reef/id/item/first> rdfs:comment "2.5"^^xsd:integer .\n')
+    caplog.set_level(logging.WARNING)
+    result = run_cli(folder, "validate", "--format", "json")
+    assert result.exit_code == 1
+    assert not [r for r in caplog.records if r.name.startswith("rdflib")]  # each had a traceback
+    found = [
+        v for v in json.loads(result.stdout)["violations"] if v["constraint"] == "ill-typed-literal"
+    ]
+    assert [v["message"] for v in found] == [
+        "rdfs:comment 2.5 is not a valid xsd:integer (fix the value, or its datatype)"
+    ]
+    assert found[0]["files"] == ["data/reef.trig"]
 
 
 def test_the_profile_is_overridden_per_check_by_the_settings(broken: Path) -> None:
