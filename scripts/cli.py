@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import sys
 from pathlib import Path
 
@@ -446,7 +447,7 @@ def init(
         fail(str(error))
     for path in write_folder(made):
         err.print(f"wrote {path.relative_to(folder)}")
-    err.print(f"next: ldkit --root {folder} serve  (then edit the files, and run validate)")
+    err.print(f"next: ldkit --root {shlex.quote(str(folder))} serve  (then edit the files)")
 
 
 def _build(settings: Settings):  # type: ignore[no-untyped-def]

@@ -140,7 +140,10 @@ def plan_deprecation(
         )
     instead = [(REPLACED_BY, ox.NamedNode(replacement))] if replacement else []
     instead += [(SEE_ALSO, ox.NamedNode(iri)) for iri in considered if iri]
-    note = " ".join(("Deprecated on {date}.", why.strip())).strip()
+    reason = why.strip()
+    if reason and reason[-1] not in ".!?":
+        reason += "."
+    note = " ".join(("Deprecated on {date}.", reason[:1].upper() + reason[1:])).strip()
     today = dt.date.today().isoformat()
     advice = [f"replaced by {show_iri(replacement, prefixes)}"] if replacement else []
     advice += [f"see {', '.join(show_iri(iri, prefixes) for iri in considered if iri)}"] * bool(see)

@@ -27,9 +27,9 @@ WORDS = {  # the few words the files need, by language
         "item_def": "A thing the dataset describes: rename this class to what yours are.",
         "first": "First item",
         "source": "The source of the first item",
-        "shape": "An item has a label in each of the dataset's languages.",
-        "ontology": "ontology",
-        "ontology_def": "The terms of this dataset's own: say here what they are for.",
+        "shape": "An item has one label in each of the dataset's languages: {languages}.",
+        "ontology": "{title} ontology",
+        "ontology_def": "The terms this dataset defines: say here what they are for.",
         "question": "Which items does the dataset describe, and what are they called?",
         "label": "label",
         "thing": "thing",
@@ -40,9 +40,9 @@ WORDS = {  # the few words the files need, by language
         "item_def": "Une chose que le jeu de données décrit : renommez cette classe.",
         "first": "Premier élément",
         "source": "La source du premier élément",
-        "shape": "Un élément a un libellé dans chacune des langues du jeu de données.",
-        "ontology": "ontologie",
-        "ontology_def": "Les termes propres à ce jeu de données : dites ici à quoi ils servent.",
+        "shape": "Un élément a un libellé dans chacune des langues des données : {languages}.",
+        "ontology": "Ontologie {title}",
+        "ontology_def": "Les termes que ce jeu de données définit : dites ici à quoi ils servent.",
         "question": "Quels éléments le jeu de données décrit-il, et comment s'appellent-ils ?",
         "label": "libellé",
         "thing": "chose",
@@ -77,7 +77,8 @@ class NewFolder:
 
     def words(self, key: str) -> list[tuple[str, str]]:
         """`(language, text)` of a word in every language of the dataset."""
-        return [(lang, WORDS.get(lang, WORDS["en"])[key]) for lang in self.languages]
+        fill = {"title": self.title, "languages": ", ".join(self.languages)}
+        return [(lang, WORDS.get(lang, WORDS["en"])[key].format(**fill)) for lang in self.languages]
 
     def literals(self, key: str) -> str:
         return " , ".join(
@@ -95,14 +96,25 @@ def new_folder(
     publisher: str = "",
 ) -> NewFolder:
     """The new folder's names, checked; InitRefused for one that would not work."""
+    if name is None and not SLUG.fullmatch(root.resolve().name):
+        suggestion = "-".join(re.findall(r"[a-z0-9]+", root.resolve().name.lower())) or "my-data"
+        raise InitRefused(
+            f"the folder's name {root.resolve().name!r} is not a slug (lower-case letters, digits"
+            f" and dashes): give one with --name {suggestion}"
+        )
     name = name or root.resolve().name
     if not SLUG.fullmatch(name):
         raise InitRefused(f"--name {name!r}: a slug of lower-case letters, digits and dashes")
-    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", base_iri):
-        raise InitRefused(f"--base-iri {base_iri!r}: an http(s) IRI ending with '/' or '#'")
-    prefix = prefix or "".join(part[0] for part in name.split("-"))
+    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`#]+/", base_iri):
+        raise InitRefused(
+            f"--base-iri {base_iri!r}: an http(s) IRI ending with '/' (things are {{base}}id/...,"
+            " the ontology {base}ontology and its terms {base}ontology#Name)"
+        )
+    if prefix is None:  # the name's initials, from its first letter on
+        prefix = "".join(part[0] for part in name.lstrip("0123456789-").split("-") if part) or "ex"
     if not PREFIX.fullmatch(prefix):
         raise InitRefused(f"--prefix {prefix!r}: a letter, then letters or digits")
+    languages = tuple(dict.fromkeys(lang.lower() for lang in languages))  # `EN,en` is one
     bad = [lang for lang in languages if not LANGUAGE.fullmatch(lang)]
     if bad or not languages:
         raise InitRefused(f"--languages: not language tags: {', '.join(bad) or 'none given'}")
@@ -165,7 +177,7 @@ def _prefixes(folder: NewFolder) -> str:
 
 
 def _ontology(folder: NewFolder, day: str) -> str:
-    label = " , ".join(f'"{folder.title} {word}"@{lang}' for lang, word in folder.words("ontology"))
+    label = folder.literals("ontology")
     return f"""{_prefixes(folder)}
 # The ontology of {folder.name}: its header, then its own terms. Reuse terms of known vocabularies
 # (schema.org, SKOS, Dublin Core...) where they fit; `ldkit validate` checks both kinds.
@@ -213,9 +225,9 @@ def _shapes(folder: NewFolder) -> str:
 
 shapes:ItemShape a sh:NodeShape ;
     sh:targetClass {folder.prefix}:Item ;
-    sh:message {folder.literals("shape")} ;
     sh:property [
         sh:path rdfs:label ;
+        sh:message {folder.literals("shape")} ;
         sh:minCount {len(folder.languages)} ;
         sh:languageIn ( {" ".join(json.dumps(lang) for lang in folder.languages)} ) ;
         sh:uniqueLang true

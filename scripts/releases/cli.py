@@ -54,7 +54,10 @@ def diff_command(
     """
     old = old or last_release(settings)
     if old is None:
-        fail("there is no release yet: name the version to compare with (a git ref or a folder)")
+        fail(
+            "there is no release yet: name the version to compare with (a git ref or a folder),"
+            " or make the first one with `ldkit release 0.1.0`"
+        )
     try:
         before, after = read_snapshot(settings, old), read_snapshot(settings, new)
         data = to_graph(read_folder(settings).data.quads)

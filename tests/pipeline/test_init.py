@@ -67,7 +67,8 @@ def test_other_languages_are_the_settings_and_every_label(tmp_path: Path) -> Non
     ("options", "says"),
     [
         (["--base-iri", "w3id.org/reef"], "--base-iri 'w3id.org/reef': an http(s) IRI ending"),
-        (["--base-iri", "https://w3id.org/reef"], "ending with '/' or '#'"),
+        (["--base-iri", "https://w3id.org/reef"], "an http(s) IRI ending with '/'"),
+        (["--base-iri", "https://w3id.org/reef#"], "an http(s) IRI ending with '/'"),  # #ontology#
         (["--base-iri", BASE, "--name", "Reef Watch"], "--name 'Reef Watch': a slug"),
         (["--base-iri", BASE, "--prefix", "1x"], "--prefix '1x'"),
         (["--base-iri", BASE, "--languages", "english"], "--languages: not language tags: english"),
@@ -80,6 +81,34 @@ def test_a_folder_that_would_not_work_is_refused(
     assert result.exit_code == 2
     assert says in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "reef").exists()
+
+
+def test_a_folder_named_otherwise_than_a_slug_is_given_one_to_use(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "init", str(tmp_path / "My Reef Data"), "--base-iri", BASE)
+    assert result.exit_code == 2
+    assert "the folder's name 'My Reef Data' is not a slug" in result.stderr
+    assert "--name my-reef-data" in result.stderr
+    named = run_cli(
+        tmp_path,
+        "init",
+        str(tmp_path / "My Reef Data"),
+        "--base-iri",
+        BASE,
+        "--name",
+        "my-reef-data",
+    )
+    assert named.exit_code == 0, named.output
+    assert f"ldkit --root '{tmp_path / 'My Reef Data'}' serve" in named.stderr  # pasted as is
+
+
+def test_languages_are_tags_once_each_and_a_name_from_digits_gets_a_letter_prefix(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "2reef"
+    assert _init(folder, "--languages", "EN,en,pt-BR").exit_code == 0
+    assert load_settings(folder).languages == ("en", "pt-br")
+    assert "@prefix r: <" in (folder / "ontology" / "2reef.ttl").read_text(encoding="utf-8")
+    assert run_cli(folder, "validate", "--fail-on", "warning").exit_code == 0
 
 
 def test_a_folder_with_files_is_left_alone(tmp_path: Path) -> None:
