@@ -80,6 +80,11 @@ def read_folder(settings: Settings, *, progress: bool = False) -> Folder:
             ("shapes", settings.shapes_dir),
         )
     }
+    if not any(part.files for part in parts.values()):
+        raise InputError(
+            f"{settings.root} is not a dataset folder: no RDF file in ontology/, data/ or shapes/"
+            " (give the folder with --root, or make one with ldkit init)"
+        )
     subject_files: dict[ox.NamedNode | ox.BlankNode, set[Path]] = {}
     total = sum(path.stat().st_size for part in parts.values() for path in part.files)
     enabled = progress and total > PROGRESS_THRESHOLD

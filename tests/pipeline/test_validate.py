@@ -89,6 +89,16 @@ def test_a_folder_with_data_alone_is_not_validated(mini: Path) -> None:
     assert "nothing (no shapes, no checks)" in result.output
 
 
+@pytest.mark.parametrize("command", ["validate", "build", "info"])
+def test_a_folder_that_is_no_dataset_is_told_so(tmp_path: Path, command: str) -> None:
+    """A wrong --root or working folder "conformed", and a build wrote a dataset of nothing."""
+    (tmp_path / "notes").mkdir()
+    result = run_cli(tmp_path, command)
+    assert result.exit_code == 2
+    assert "is not a dataset folder: no RDF file in ontology/, data/ or shapes/" in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
 def test_validation_split_over_processes_finds_the_same_violations(
     mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
