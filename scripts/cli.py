@@ -17,7 +17,7 @@ import click
 
 from ldkit.pipeline import reports
 from ldkit.pipeline.build import BuildFailed, BuildRefused, build_folder, is_stale
-from ldkit.pipeline.console import err, fail
+from ldkit.pipeline.console import err, fail, say_error
 from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
@@ -391,10 +391,12 @@ def questions(settings: Settings, update: bool) -> None:
     if is_stale(settings):
         _build(settings)
     store = open_built_store(settings)
-    try:
-        verdicts = [asking.ask(store, q, str(q.relative_to(settings.root))) for q in found]
-    except asking.QuestionError as error:
-        fail(str(error))
+    verdicts, broken = [], []
+    for question in found:
+        try:
+            verdicts.append(asking.ask(store, question, str(question.relative_to(settings.root))))
+        except asking.QuestionError as error:  # the others are still asked
+            broken.append(str(error))
     for verdict in verdicts:
         for line in reports.verdict_lines(verdict, settings.root):
             click.echo(line)
@@ -404,6 +406,10 @@ def questions(settings: Settings, update: bool) -> None:
         f"{len(verdicts)} question(s): {same} answered as written, {counts[asking.DIFFERS]}"
         f" differ(s), {counts[asking.UNWRITTEN]} without a written answer"
     )
+    for message in broken:
+        say_error(message)
+    if broken:
+        sys.exit(EXIT_ERROR)
     if update:
         for path in asking.write_answers(verdicts):
             err.print(f"wrote {path.relative_to(settings.root)}")

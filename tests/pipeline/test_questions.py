@@ -63,10 +63,13 @@ def test_a_question_that_cannot_be_asked_is_one_line_naming_it(dataset_copy: Pat
     (dataset_copy / "queries" / "98-broken.rq").write_text(
         "SELECT ?x WHERE { ?x ", encoding="utf-8"
     )
+    _edit(dataset_copy, "data/events.trig", '"2016-07-27"', '"2016-07-26"')
     broken = run_cli(dataset_copy, "questions")
     assert broken.exit_code == 2
-    assert broken.stderr.startswith("error: queries/98-broken.rq: ")
+    assert "error: queries/98-broken.rq: " in broken.stderr
     assert "Traceback" not in broken.output
+    # the other questions are still asked and told
+    assert "differs: queries/05-technical-meeting.rq" in broken.stdout
     (dataset_copy / "queries" / "98-broken.rq").write_text("CONSTRUCT WHERE { ?s ?p ?o }")
     graph = run_cli(dataset_copy, "questions")
     assert graph.exit_code == 2 and "a question is a SELECT or an ASK" in graph.stderr
