@@ -24,6 +24,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ldkit.pipeline.build import swap_into_place
 from ldkit.pipeline.export.crawl import Crawl, seeds
@@ -65,6 +66,9 @@ def export_site(
     out = out.resolve()
     _check_target(out)
     site = (site_url or settings.base_iri).rstrip("/")
+    # Links go under the path the site is served at when one is named (a GitHub project page,
+    # `https://example.github.io/reef/`); the base IRI's path is the redirect's, not the host's.
+    root = urlsplit(site_url).path.rstrip("/") if site_url else ""
     origin = origin_of(site)  # the pages are crawled at the root of this origin
     live = live_url.rstrip("/") if live_url else None
     app = create_app(settings, pool_size=1)
@@ -87,14 +91,15 @@ def export_site(
     for name, fetched in files.items():
         body = fetched.body
         if fetched.content_type == HTML.media_type:
-            body = with_site(rewrite_page(body, crawl, live, report, fetched.url), origin, site)
+            page = rewrite_page(body, crawl, live, report, fetched.url, root)
+            body = with_site(page, origin, site)
             report.pages += 1
         pages[name] = body
-    pages[NOT_FOUND_FILE] = rewrite_page(not_found_page, crawl, live, report, "/404.html")
+    pages[NOT_FOUND_FILE] = rewrite_page(not_found_page, crawl, live, report, "/404.html", root)
     for source, target in sorted(crawl.things_redirects().items()):
         name = source.strip("/") + "/index.html"
         if name not in pages:
-            pages[name] = stub(settings, site, source, target)
+            pages[name] = stub(settings, site, source, target, root)
     void = settings.build_dir / "void.ttl"
     if void.is_file():
         pages["void.ttl"] = void.read_bytes()

@@ -152,9 +152,16 @@ class Targets(Protocol):
 
 
 def rewrite_page(
-    page: bytes, crawl: Targets, live: str | None, report: ExportReport, where: str
+    page: bytes,
+    crawl: Targets,
+    live: str | None,
+    report: ExportReport,
+    where: str,
+    root: str = "",
 ) -> bytes:
-    """The page with its links to the site pointing at the export's files."""
+    """The page with its links to the site pointing at the export's files, under `root` (the
+    path the site is served at, `/reef` for `https://example.github.io/reef/`; empty at a
+    host's root)."""
     text = page.decode("utf-8")
     if live is None:
         text = _drop_dynamic(text)
@@ -171,11 +178,11 @@ def rewrite_page(
             return f'{attribute}="{html.escape(live + link)}"'
         path, _, fragment = link.partition("#")
         if urlsplit(path).path == f"/{NOT_FOUND_FILE}":  # the 404 page's switch and twin
-            return f'{attribute}="/{NOT_FOUND_FILE}"'
+            return f'{attribute}="{root}/{NOT_FOUND_FILE}"'
         target = crawl.target(normalise(path))
         if target is None:
             return match.group(0)
-        href = "/" + urls.path_url(target)
+        href = f"{root}/" + urls.path_url(target)
         return f'{attribute}="{html.escape(href + (f"#{fragment}" if fragment else ""))}"'
 
     chunks = SCRIPT_BLOCK.split(text)
@@ -206,9 +213,9 @@ def _drop_dynamic(text: str) -> str:
     return re.sub(r'\s*<script\b[^>]*\bsrc="/static/search\.js"[^>]*></script>', "", text)
 
 
-def stub(settings: Settings, site: str, path: str, target: str) -> bytes:
+def stub(settings: Settings, site: str, path: str, target: str, root: str = "") -> bytes:
     """The page a static host serves for a thing's IRI: on to its HTML document."""
-    href = "/" + urls.path_url(target)
+    href = f"{root}/" + urls.path_url(target)
     iri = settings.base_iri.rstrip("/") + path
     lang = settings.languages[0] if settings.languages else "en"
     return STUB_PAGE.format(

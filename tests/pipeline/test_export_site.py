@@ -221,6 +221,25 @@ def test_canonical_links_are_under_the_base_iri_or_the_site_url(
     assert f'<link rel="canonical" href="https://data.example.org{IOM}.html">' in text
 
 
+def test_a_site_served_under_a_path_links_under_it(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    """A GitHub project page is served at https://example.github.io/reef/: root-absolute links
+    (/id/x.html) led off the site."""
+    out = tmp_path / "site"
+    export_site(built_settings, out, site_url="https://example.github.io/reef/")
+    linked: set[str] = set()
+    for page in out.rglob("*.html"):
+        for match in re.finditer(r'(?:href|src|action)="(/[^"]*)"', page.read_text("utf-8")):
+            linked.add(match.group(1).replace("&amp;", "&").split("#")[0])
+    assert linked and all(link.startswith("/reef/") for link in linked), sorted(linked)[:5]
+    for link in linked:
+        name = link.removeprefix("/reef/")
+        assert (out / name).is_file() or (out / name / "index.html").is_file(), link
+    stub = (out / "id" / "organisation" / "iom" / "index.html").read_text(encoding="utf-8")
+    assert "url=/reef/id/organisation/iom.html" in stub
+
+
 def test_exporting_twice_gives_the_same_bytes(
     exported: tuple[Path, ExportReport], built_settings: Settings
 ) -> None:
