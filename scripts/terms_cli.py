@@ -24,19 +24,23 @@ from ldkit.server.settings import Settings
 def rename(settings: Settings, old: str, new: str, dry_run: bool) -> None:
     """Rename the ontology term OLD to NEW (cm:serves, or a full IRI) in every file.
 
-    NEW gets OLD's labels, definition and axioms; OLD stays deprecated, replaced by NEW. Data,
-    shapes, queries and expected answers are rewritten; the diff is printed.
+    NEW gets OLD's labels, definition and axioms; OLD stays deprecated, replaced by NEW, when a
+    release has published it. Data, shapes, queries and expected answers are rewritten; the diff
+    is printed.
     """
     try:
-        changes = plan_rename(settings, old, new)
+        renaming = plan_rename(settings, old, new)
     except InputError as error:
         fail(str(error))
+    changes = renaming.changes
     for change in changes:
         click.echo(change.diff(), nl=False)
     if not dry_run:
         write_changes(changes)
     done = "would change" if dry_run else "changed"
     err.print(f"{done} {len(changes)} file(s)", highlight=False)
+    if not renaming.tombstone:
+        err.print(f"note: no release holds {old}: renamed outright, without a deprecated {old}")
     err.print(
         f"note: {new} has the labels and definitions of {old}: if the new name says something"
         " else, give it labels and definitions of its own",

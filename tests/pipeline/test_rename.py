@@ -130,3 +130,29 @@ def test_a_reused_term_given_up_for_our_own_is_not_deprecated_by_us(dataset_copy
     assert (event, None, None) not in ontology, "schema.org's term: no statement of ours is left"
     assert (ours, RDF.type, OWL.Class) in ontology
     assert run_cli(dataset_copy, "validate").exit_code == 0
+
+
+def test_a_term_no_release_holds_is_renamed_outright(tmp_path: Path) -> None:
+    """Before the first release (or for a term added since), no one was promised the old name:
+    no deprecated copy is left. Once released, the old name stays as a tombstone."""
+    folder = tmp_path / "reef"
+    assert (
+        run_cli(tmp_path, "init", str(folder), "--base-iri", "https://w3id.org/reef/").exit_code
+        == 0
+    )
+    draft = run_cli(folder, "rename", "r:Item", "r:Reef")
+    assert draft.exit_code == 0, draft.output
+    assert "no release holds r:Item: renamed outright" in draft.stderr
+    ontology = Graph().parse(folder / "ontology" / "reef.ttl", format="turtle")
+    reef = URIRef("https://w3id.org/reef/ontology#")
+    assert (reef + "Item", None, None) not in ontology and (
+        reef + "Reef",
+        RDF.type,
+        OWL.Class,
+    ) in ontology
+    assert run_cli(folder, "validate", "--fail-on", "warning").exit_code == 0
+    assert run_cli(folder, "release", "0.1.0").exit_code == 0
+    released = run_cli(folder, "rename", "r:Reef", "r:Coral")
+    assert released.exit_code == 0 and "renamed outright" not in released.stderr
+    ontology = Graph().parse(folder / "ontology" / "reef.ttl", format="turtle")
+    assert ontology.value(reef + "Reef", OWL.deprecated) == Literal(True)
