@@ -265,8 +265,12 @@ def describe_results(results: Graph, folder: Folder, shapes: Graph) -> list[Viol
     """Turn SHACL results into violations naming resource, property, constraint and file."""
     names = Graph()
     _bind(names)
-    for prefix, namespace in shapes.namespaces():
-        names.bind(prefix, namespace, override=False)
+    declared = [*shapes.namespaces()]  # then the prefixes the folder's files declare
+    for part in (folder.shapes, folder.ontology, folder.data):
+        declared += [(prefix, URIRef(namespace)) for prefix, namespace in part.prefixes.items()]
+    for prefix, namespace in declared:
+        if prefix:
+            names.bind(prefix, namespace, override=False)
     show = names.namespace_manager.normalizeUri
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -312,8 +316,10 @@ def _show(term: Node | None, show) -> str:  # type: ignore[no-untyped-def]
         return ""
     if isinstance(term, URIRef):
         return str(show(term))
-    if isinstance(term, Literal):
-        return term.n3()
+    if isinstance(term, Literal):  # its datatype prefixed as the IRIs are
+        if term.datatype is None or term.language:
+            return term.n3()
+        return f"{Literal(str(term)).n3()}^^{show(term.datatype)}"
     return "[]"  # a blank node (e.g. a complex path)
 
 

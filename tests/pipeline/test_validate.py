@@ -99,6 +99,34 @@ def test_a_folder_that_is_no_dataset_is_told_so(tmp_path: Path, command: str) ->
     assert not (tmp_path / "dist").exists()
 
 
+def test_a_shape_violation_shows_path_and_value_with_the_folders_prefixes(tmp_path: Path) -> None:
+    """<https://w3id.org/reef/ontology#depth> and "2.5"^^<http://www.w3.org/2001/XMLSchema#...>
+    read as r:depth and "2.5"^^xsd:integer, as the files write them."""
+    folder = tmp_path / "reef"
+    assert (
+        run_cli(tmp_path, "init", str(folder), "--base-iri", "https://w3id.org/reef/").exit_code
+        == 0
+    )
+    shapes = folder / "shapes" / "reef.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    shapes.write_text(
+        text.replace(
+            "sh:uniqueLang true\n    ] .",
+            "sh:uniqueLang true\n    ] , [ sh:path r:depth ; sh:datatype xsd:decimal ] .",
+        ),
+        encoding="utf-8",
+    )
+    with (folder / "data" / "reef.trig").open("a", encoding="utf-8") as stream:
+        stream.write('\n<https://w3id.org/reef/id/item/first> r:depth "2.5"^^xsd:integer .\n')
+    result = run_cli(folder, "validate", "--format", "json")
+    found = [
+        v
+        for v in json.loads(result.stdout)["violations"]
+        if v["constraint"] == "DatatypeConstraintComponent"
+    ]
+    assert [(v["path"], v["value"]) for v in found] == [("r:depth", '"2.5"^^xsd:integer')]
+
+
 def test_validation_split_over_processes_finds_the_same_violations(
     mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
