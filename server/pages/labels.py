@@ -27,7 +27,7 @@ LABEL_PROPERTIES: tuple[str, ...] = (
     "http://purl.org/dc/terms/title",
     "http://xmlns.com/foaf/0.1/name",
 )
-VOCABULARIES = Path(__file__).resolve().parent / "vocabularies"
+VOCABULARIES = Path(__file__).resolve().parent.parent / "vocabularies"  # server/vocabularies/
 FETCH_BATCH = 200
 
 Texts = dict[str, list[str]]  # language ("" when untagged) -> texts

@@ -49,7 +49,9 @@ def home() -> Response:
     labels = labels_for(who, [c for c, _ in counts] + featured + [config.license])
     context = _context(who, labels)
     classes = [(_class_value(c, context), n) for c, n in counts]
-    description = config.description.get(who.lang) or config.label(config.description)
+    description = config.description.get(who.lang) or (
+        config.label(config.description) if config.description else ""  # not its name again
+    )
     page: dict[str, Any] = {
         "description": description,
         "licence": show_iri(config.license, context),

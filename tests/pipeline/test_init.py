@@ -44,6 +44,8 @@ def test_a_new_folder_is_served_with_its_pages(
     assert "Premier élément" in page and "élément" in page
     home = client.get("/?_lang=en").get_data(as_text=True)
     assert "Reef watch" in home
+    assert ">CC BY 4.0</a>" in home  # the licence by the name ldkit ships, not "4.0"
+    assert 'class="lead"' not in home  # no description yet: no lead saying the name again
     ontology = client.get("/ontology.ttl").get_data(as_text=True)
     assert "reef:Item" in ontology
     # the dataset's own prefix, not ldkit's first dataset's: in its documents and class pages
