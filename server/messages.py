@@ -114,6 +114,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} events from {first} to {last}, one a row, in date order.",
         "fr": "{n} événements du {first} au {last}, un par ligne, par ordre de date.",
     },
+    "timeline_summary_one": {"en": "1 event, on {first}.", "fr": "1 événement, le {first}."},
     "diagram_summary": {
         "en": "{n} organisations and bodies, {m} relations; arrows go from parts to wholes.",
         "fr": "{n} organisations et organes, {m} relations ; les flèches vont des parties au tout.",
@@ -174,8 +175,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 def text(key: str, lang: Any = "en", **values: Any) -> str:
     """The words for `key` in `lang` (English when the page has no language or no such words).
 
-    `values` fill the `{name}` places of the words.
+    `values` fill the `{name}` places of the words; when `n` is 1, the words of `{key}_one` (the
+    singular) are taken if there are any.
     """
+    if values.get("n") == 1 and f"{key}_one" in MESSAGES:
+        key = f"{key}_one"
     words = MESSAGES.get(key, {})
     chosen = lang if isinstance(lang, str) else "en"
     found = words.get(chosen) or words.get("en") or key

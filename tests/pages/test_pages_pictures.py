@@ -13,6 +13,7 @@ import pytest
 from ldkit.server.settings import Settings
 from tests.helpers.pages_html import read_page
 from tests.helpers.servers import (
+from ldkit.server.messages import text
     BASE,
     RDF_TYPE,
     RunningServer,
@@ -236,3 +237,9 @@ def test_hostile_labels_are_escaped(hostile: RunningServer) -> None:
     edge = next(g for g in svg.iter(f"{SVG}g") if "edge" in g.get("class", "").split())
     assert _text(_child(edge, "text")) == '"><b>unit</b>'
     assert HOSTILE in _text(svg)
+
+
+def test_a_timeline_of_one_event_reads_in_the_singular() -> None:
+    one = text("timeline_summary", "en", n=1, first="27 July 2016", last="27 July 2016")
+    assert one == "1 event, on 27 July 2016."  # was "1 events from 27 July 2016 to 27 July 2016"
+    assert text("timeline_summary", "fr", n=2, first="a", last="b").startswith("2 événements du a")
