@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 import pyoxigraph as ox
 import pytest
 
+from ldkit.server.messages import text
 from ldkit.server.settings import Settings
 from tests.helpers.pages_html import read_page
 from tests.helpers.servers import (
-from ldkit.server.messages import text
     BASE,
     RDF_TYPE,
     RunningServer,
