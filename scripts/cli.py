@@ -92,6 +92,10 @@ def validate(
         folder = read_folder(settings, progress=sys.stderr.isatty())
         report = validate_folder(folder, engine, ontology_checks=ontology_checks)
     except InputError as error:
+        if output == "json":  # a machine reading the report gets JSON still
+            lines = [line.strip() for line in str(error).splitlines()]
+            unreadable = lines[1:] if len(lines) > 1 else lines
+            click.echo(json.dumps({"conforms": False, "unreadable": unreadable}, indent=2))
         fail(str(error))
     reports.print_report(report, output)
     sys.exit(EXIT_INVALID if report.fails(fail_on) else EXIT_OK)

@@ -88,14 +88,22 @@ def read_folder(settings: Settings, *, progress: bool = False) -> Folder:
     subject_files: dict[ox.NamedNode | ox.BlankNode, set[Path]] = {}
     total = sum(path.stat().st_size for part in parts.values() for path in part.files)
     enabled = progress and total > PROGRESS_THRESHOLD
+    unreadable: list[str] = []  # every file that cannot be read is named, not the first alone
     with progress_bar("reading", total, enabled=enabled, in_bytes=True) as advance:
         for part in parts.values():
             for path in part.files:
                 shown = _shown(settings, path)
-                for quad in parse_file(path, settings.base_iri, shown, part.prefixes):
-                    part.quads.append(quad)
-                    subject_files.setdefault(quad.subject, set()).add(path)  # type: ignore[arg-type]
+                try:
+                    for quad in parse_file(path, settings.base_iri, shown, part.prefixes):
+                        part.quads.append(quad)
+                        subject_files.setdefault(quad.subject, set()).add(path)  # type: ignore[arg-type]
+                except InputError as error:
+                    unreadable.append(str(error))
                 advance(path.stat().st_size)
+    if len(unreadable) == 1:
+        raise InputError(unreadable[0])
+    if unreadable:
+        raise InputError(f"{len(unreadable)} files cannot be read:\n  " + "\n  ".join(unreadable))
     return Folder(settings, parts["ontology"], parts["data"], parts["shapes"], subject_files)
 
 

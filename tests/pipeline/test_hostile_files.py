@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import os
 import resource
 import secrets
@@ -27,7 +28,7 @@ from ldkit.pipeline.loading import read_folder
 from ldkit.server.settings import load_settings
 from ldkit.server.xml_entities import CHUNK_BYTES, EntityError, check_entities
 from tests.helpers.paths import ROOT
-from tests.helpers.support import assert_same_graph
+from tests.helpers.support import assert_same_graph, run_cli
 
 MEMORY_CAP = 2 * 1024**3  # a validation of the dataset needs under 1 GiB of address space
 
@@ -236,6 +237,22 @@ def test_invalid_utf8_names_the_file_and_the_line(dataset_copy: Path) -> None:
         b'<https://example.org/hostile#it> <https://example.org/hostile#says> "caf\xe9" .\n'
     )
     _assert_refused(_ldkit(dataset_copy, "validate"), "data/latin1.ttl, line 2: ")
+
+
+def test_every_file_that_does_not_parse_is_named_in_text_and_in_json(dataset_copy: Path) -> None:
+    """Three broken files were told one at a time, and `--format json` printed no JSON."""
+    for name in ("data/one.ttl", "data/two.trig", "shapes/three.ttl"):
+        _write(dataset_copy / name, "<https://example.org/x> <https://example.org/y> .\n")
+    result = run_cli(dataset_copy, "validate")
+    assert result.exit_code == 2
+    assert "3 files cannot be read:" in result.stderr
+    for name in ("data/one.ttl, line 1", "data/two.trig, line 1", "shapes/three.ttl, line 1"):
+        assert name in result.stderr
+    as_json = run_cli(dataset_copy, "validate", "--format", "json")
+    assert as_json.exit_code == 2
+    report = json.loads(as_json.stdout)
+    assert report["conforms"] is False and len(report["unreadable"]) == 3
+    assert report["unreadable"][0].startswith("data/one.ttl, line 1: ")
 
 
 @pytest.mark.parametrize("name", ["cut.ttl.gz", "cut.rdf.gz"])
