@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
@@ -201,7 +201,7 @@ def validate(
     compiler, checks, reasons = plan(shapes)
     rewrites = literal_rewrites(parts) if checks else {}
     if rewrites:
-        checks, moved = _exact_despite(rewrites, checks)
+        checks, moved = _exact_despite(rewrites, _rewritten_paths(parts, rewrites), checks)
         reasons |= moved
     results = Graph()
     engines: dict[Node, str] = {s: "fast" for s in checks} | {s: "pyshacl" for s in reasons}
@@ -233,27 +233,53 @@ READS_LEXICAL_FORMS = frozenset(
         "HasValueConstraintComponent",
         "EqualsConstraintComponent",
         "DisjointConstraintComponent",
-        "DatatypeConstraintComponent",
         "SPARQLConstraintComponent",
     )
 )
+# sh:datatype reads the datatype, which only some rewrites change (an xsd:byte to xsd:integer)
+READS_DATATYPES = READS_LEXICAL_FORMS | {SH.DatatypeConstraintComponent}
+
+
+def _rewritten_paths(
+    parts: Iterable[Sequence[ox.Quad]], rewrites: dict[ox.Literal, list[ox.Literal]]
+) -> set[Node]:
+    """The properties whose values hold a literal the store rewrote."""
+    originals = {original for found in rewrites.values() for original in found}
+    return {
+        URIRef(q.predicate.value)
+        for part in parts
+        for q in part
+        if isinstance(q.object, ox.Literal) and q.object in originals
+    }
 
 
 def _exact_despite(
-    rewrites: dict[ox.Literal, list[ox.Literal]], checks: dict[Node, list[Check]]
+    rewrites: dict[ox.Literal, list[ox.Literal]],
+    paths: set[Node],
+    checks: dict[Node, list[Check]],
 ) -> tuple[dict[Node, list[Check]], dict[Node, str]]:
     """The shapes the store still answers exactly although it rewrote some literals, and why
-    the others go to pySHACL: those reading lexical forms, or all when two literals became one
-    (counts would then differ)."""
+    the others go to pySHACL: those reading lexical forms where a rewritten literal may be a
+    value (its property's path, a complex path, the focus node, a SPARQL constraint), or all
+    when two literals became one (counts would then differ)."""
     example = min(str(o) for found in rewrites.values() for o in found)
     if any(len(found) > 1 for found in rewrites.values()):
         why = f"the data holds literals pyoxigraph stores as one value, e.g. {example}"
         return {}, {shape: why for shape in checks}
     why = f"it reads literals as written, which pyoxigraph stores rewritten, e.g. {example}"
+    retyped = any(
+        stored.datatype != original.datatype
+        for stored, found in rewrites.items()
+        for original in found
+    )
+    sensitive = READS_DATATYPES if retyped else READS_LEXICAL_FORMS
+
+    def reads_rewritten(check: Check) -> bool:
+        simple = isinstance(check.path, URIRef) and check.path not in paths
+        return check.component in sensitive and not simple
+
     moved = {
-        shape: why
-        for shape, found in checks.items()
-        if any(check.component in READS_LEXICAL_FORMS for check in _all(found))
+        shape: why for shape, found in checks.items() if any(map(reads_rewritten, _all(found)))
     }
     return {s: c for s, c in checks.items() if s not in moved}, moved
 
