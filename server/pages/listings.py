@@ -21,9 +21,11 @@ from ldkit.server.pages.base import (
 )
 from ldkit.server.pages.constraints import requirements
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels, contains_pattern, plain
-from ldkit.server.pages.ontology_doc import term_href
+from ldkit.server.pages.ontology_doc import own_namespace, term_href
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, Value, show_iri
+from ldkit.server.pages.versions import CURRENT, version_of
+from ldkit.server.settings import Settings
 
 blueprint = Blueprint("listings", __name__)
 
@@ -140,14 +142,17 @@ def search_api() -> Response:
 
 
 def search(text: str, who: Reader) -> list[Value]:
-    """The things under the base whose label contains `text` whatever its case and accents
-    ("reunion" finds "Réunion"), best matches first: the label that starts with it, then the
-    shortest."""
+    """The things under the base, and the ontology's own terms, whose label contains `text`
+    whatever its case and accents ("reunion" finds "Réunion"), best matches first: the label
+    that starts with it, then the shortest. A term links to its section of the documentation."""
     config = settings()
+    terms = _own_namespace(config)
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    things = reading.literal(config.base_iri + "id/")
     rows = reading.select(
         f"SELECT DISTINCT ?s ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l"
-        f" FILTER(isIRI(?s) && STRSTARTS(STR(?s), {reading.literal(config.base_iri + 'id/')}))"
+        f" FILTER(isIRI(?s) && (STRSTARTS(STR(?s), {things})"
+        f" || STRSTARTS(STR(?s), {reading.literal(terms)})))"
         f' FILTER(REGEX(STR(?l), {reading.literal(contains_pattern(text))}, "i")) }} LIMIT 1000'
     )
     wanted = plain(text)
@@ -158,7 +163,20 @@ def search(text: str, who: Reader) -> list[Value]:
         best[row["s"].value] = min(best.get(row["s"].value, rank), rank)
     chosen = sorted(best, key=lambda iri: (best[iri], iri))[:SEARCH_LIMIT]
     context = _context(who, labels_for(who, chosen))
-    return [show_iri(iri, context) for iri in chosen]
+    section = term_href(config, who.chosen)
+    found = [show_iri(iri, context) for iri in chosen]
+    for value in found:
+        if value.iri and value.iri.startswith(terms):
+            value.href = section(value.iri)
+    return found
+
+
+def _own_namespace(config: Settings) -> str:
+    """The namespace of the ontology's own terms (`cm:`), as its documentation reads it."""
+    current = version_of(config, CURRENT)
+    if current is None:
+        return f"{config.ontology_iri}#"
+    return own_namespace(current.ontology, config.ontology_iri)
 
 
 def class_counts() -> list[tuple[str, int]]:

@@ -195,6 +195,16 @@ def test_search_ignores_accents_and_case(server: RunningServer, typed: str) -> N
     )
 
 
+def test_search_finds_the_ontologys_terms_and_links_them_to_their_section(
+    server: RunningServer,
+) -> None:
+    found = json.loads(server.request("GET", "/-/search.json?q=pilier&_lang=fr")[2])["results"]
+    term = next(r for r in found if r["iri"].endswith("ontology#pillar"))
+    assert term["label"] == "pilier" and term["url"] == "/ontology?_lang=fr#pillar"
+    status, _, page = server.request("GET", "/ontology.html?_lang=fr")
+    assert status == 200 and b'id="pillar"' in page  # the section the link names
+
+
 def test_search_text_is_never_a_pattern(server: RunningServer) -> None:
     """What is typed is searched as written: ".*" is two characters, not every label."""
     found = json.loads(server.request("GET", "/-/search.json?q=.*")[2])
