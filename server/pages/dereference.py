@@ -46,7 +46,9 @@ def not_acceptable() -> Response:
 def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: int) -> Response:
     """Triples serialised in an RDF format of the table."""
     assert fmt in RDF_FORMATS
-    body, _rows, truncated = triples_body(triples, fmt, limit, used_prefixes(triples, prefixes))
+    body, _rows, truncated = triples_body(triples, fmt, limit, prefixes)
+    if fmt.oxigraph == ox.RdfFormat.TURTLE:
+        body = without_unused_prefixes(body)
     textual = fmt.media_type.startswith("text/") or fmt.media_type.endswith(("json", "xml"))
     response = Response(
         body, content_type=f"{fmt.media_type}; charset=utf-8" if textual else fmt.media_type
@@ -56,20 +58,29 @@ def rdf_response(triples: list, fmt: Format, prefixes: dict[str, str], limit: in
     return finish(response)
 
 
-def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    """The prefixes whose namespace an IRI of `triples` (or a literal's datatype) is in: a
-    document declares those it uses, not every vocabulary the server knows."""
-    known = set(prefixes.values())
-    used = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            iri = (
-                term.datatype.value if isinstance(term, ox.Literal) else getattr(term, "value", "")
-            )
-            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
-            if namespace in known:
-                used.add(namespace)
-    return {name: namespace for name, namespace in prefixes.items() if namespace in used}
+def without_unused_prefixes(body: bytes) -> bytes:
+    """A Turtle document without the `@prefix` lines of prefixes it never uses: a document
+    declares those it uses, not every vocabulary the server knows (a search of the text, far
+    quicker than reading every IRI of the triples again)."""
+    declared, rest = [], body
+    while rest.startswith(b"@prefix "):
+        line, _, rest = rest.partition(b"\n")
+        declared.append(line)
+    used = [line for line in declared if _names(rest, line[8 : line.index(b":") + 1])]
+    return b"\n".join([*used, rest]) if len(used) < len(declared) else body
+
+
+NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def _names(text: bytes, prefix: bytes) -> bool:
+    """Whether `text` holds a name under `prefix` (`org:` in `a org:Post`, not in `myorg:x`)."""
+    at = text.find(prefix)
+    while at != -1:
+        if at == 0 or text[at - 1] not in NAME_BYTES:
+            return True
+        at = text.find(prefix, at + 1)
+    return False
 
 
 def alternates(thing_path: str) -> list[tuple[str, str, str]]:
