@@ -225,6 +225,30 @@ def _read_query(text: str) -> QueryFacts:
     )
 
 
+def star_order(text: str, names: Sequence[str]) -> list[str]:
+    """The variables of a `SELECT *` in the order the query first names them, as people read
+    them (`?s ?p ?o`; pyoxigraph sorts them, `o, p, s`); the others, and any other query's
+    projection, as given."""
+    if "*" not in text:
+        return list(names)
+    seen: list[str] = []
+    after_select = None
+    for lexeme in lexemes(text):
+        if after_select is None and lexeme.kind == "word" and lexeme.text.upper() == "SELECT":
+            after_select = True
+            continue
+        if after_select is True:
+            if lexeme.kind == "word" and lexeme.text.upper() in ("DISTINCT", "REDUCED"):
+                continue
+            if not (lexeme.kind == "mark" and lexeme.text == "*"):
+                return list(names)
+            after_select = False
+        elif lexeme.kind == "var":
+            seen.append(lexeme.text[1:])
+    first = {name: index for index, name in enumerate(dict.fromkeys(seen))}
+    return sorted(names, key=lambda name: first.get(name, len(first)))
+
+
 def query_form(text: str) -> str | None:
     """`SELECT`, `ASK`, `CONSTRUCT` or `DESCRIBE`: the first query-form keyword, or None."""
     return _form(tokens(text))

@@ -15,6 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ldkit.server.formats import Format
+from ldkit.server.sparql.query_text import star_order
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -44,10 +45,11 @@ def term_json(term: Any) -> dict[str, Any]:
 
 
 def solutions_body(
-    solutions: ox.QuerySolutions, fmt: Format, limit: int
+    solutions: ox.QuerySolutions, fmt: Format, limit: int, query: str = ""
 ) -> tuple[bytes, int, bool]:
-    """The serialised solutions, how many rows were written and whether the cap cut them."""
-    names = [variable.value for variable in solutions.variables]
+    """The serialised solutions, how many rows were written and whether the cap cut them; the
+    columns of a `SELECT *` of `query` in the order its variables first appear."""
+    names = star_order(query, [variable.value for variable in solutions.variables])
     return bindings_body(
         names, ({n: solution[n] for n in names} for solution in solutions), fmt, limit
     )

@@ -215,7 +215,7 @@ def query_answer(store: ox.Store, job: QueryJob) -> Answer:
     if isinstance(answer, ox.QueryBoolean):
         return Answer(200, results.boolean_body(bool(answer), fmt), fmt.media_type, rows=1)
     if isinstance(answer, ox.QuerySolutions):
-        body, rows, cut = results.solutions_body(answer, fmt, limit)
+        body, rows, cut = results.solutions_body(answer, fmt, limit, job.query)
     else:
         body, rows, cut = results.triples_body(answer, fmt, limit, dict(job.prefixes))
     return Answer(200, body, fmt.media_type, rows=rows, truncated=cut)

@@ -361,3 +361,22 @@ def test_a_dataset_parameter_that_is_not_an_iri_is_named_and_a_blank_one_ignored
     assert "named-graph-uri 'not an iri' is not an absolute IRI" in refused.get_data(as_text=True)
     blank = client.get(f"/sparql?query={ask}&default-graph-uri=", headers={"Accept": "text/csv"})
     assert blank.status_code == 200  # a form's empty field names no graph
+
+
+@pytest.mark.parametrize(
+    ("query", "columns"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", ["s", "p", "o"]),  # pyoxigraph said o, p, s
+        ("SELECT DISTINCT * WHERE { ?thing a ?class } LIMIT 1", ["thing", "class"]),
+        ("SELECT ?o ?s WHERE { ?s ?p ?o } LIMIT 1", ["o", "s"]),  # a projection as written
+    ],
+)
+def test_columns_come_in_the_order_the_query_names_them(
+    client: FlaskClient, query: str, columns: list[str]
+) -> None:
+    assert (
+        get(client, query, Accept="application/sparql-results+json").get_json()["head"]["vars"]
+        == columns
+    )
+    csv_header = get(client, query, Accept="text/csv").get_data(as_text=True).splitlines()[0]
+    assert csv_header == ",".join(columns)
