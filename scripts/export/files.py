@@ -216,13 +216,14 @@ def _drop_dynamic(text: str) -> str:
 def stub(settings: Settings, site: str, path: str, target: str, root: str = "") -> bytes:
     """The page a static host serves for a thing's IRI: on to its HTML document."""
     href = f"{root}/" + urls.path_url(target)
+    canonical = f"{site}/" + urls.path_url(target)  # `site` holds `root` already
     iri = settings.base_iri.rstrip("/") + path
     lang = settings.languages[0] if settings.languages else "en"
     return STUB_PAGE.format(
         lang=lang,
         iri=html.escape(iri),
         href=html.escape(href),
-        canonical=html.escape(site + href),
+        canonical=html.escape(canonical),
     ).encode()
 
 

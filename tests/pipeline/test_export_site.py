@@ -238,6 +238,7 @@ def test_a_site_served_under_a_path_links_under_it(
         assert (out / name).is_file() or (out / name / "index.html").is_file(), link
     stub = (out / "id" / "organisation" / "iom" / "index.html").read_text(encoding="utf-8")
     assert "url=/reef/id/organisation/iom.html" in stub
+    assert 'rel="canonical" href="https://example.github.io/reef/id/organisation/iom.html"' in stub
 
 
 def test_exporting_twice_gives_the_same_bytes(
