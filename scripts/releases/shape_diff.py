@@ -329,6 +329,9 @@ def _required_of_new_names(
             required = _bound("minCount", frozenset(now.values.get("minCount", ())))
             if now.constrained != show(new_name) or not required or key not in before:
                 continue
+            followed = _bound("minCount", frozenset(before[key].values.get("minCount", ())))
+            if followed != required:
+                continue  # the minCount itself changed: that tightening is told already
             written = as_written.get(key)
             if written and _bound("minCount", frozenset(written.values.get("minCount", ()))):
                 continue  # the old version asked for the new name already

@@ -122,6 +122,17 @@ def test_a_required_property_renamed_breaks_producers_of_the_old_name(
         )
 
 
+def test_a_min_count_added_on_a_renamed_property_is_one_change() -> None:
+    """Told once, as the minCount tightened, not again as the rename's requirement."""
+    terms = "cm:Meeting a owl:Class .\ncm:date a owl:DatatypeProperty .\n"
+    old = terms + shape("sh:path cm:date")
+    new = terms + "cm:when a owl:DatatypeProperty .\n"
+    new += "cm:date owl:deprecated true ; dcterms:isReplacedBy cm:when .\n"
+    new += shape("sh:path cm:when ; sh:minCount 1")
+    tightened = [c for c in changes_of(old, new) if c.kind == "constraint tightened"]
+    assert [c.detail for c in tightened] == ["minCount none → 1"]
+
+
 def test_undeprecating_a_term_is_safe() -> None:
     old = "cm:serves a owl:ObjectProperty ; owl:deprecated true ."
     change = only(changes_of(old, "cm:serves a owl:ObjectProperty ."))
