@@ -313,39 +313,52 @@ def publish(
 
 
 @cli.command()
-@click.option("--base-iri", "fact", flag_value="base_iri", help="The base IRI of the dataset.")
-@click.option("--triples", "fact", flag_value="triples", help="The number of triples built.")
-@click.option("--dataset-iri", "fact", flag_value="dataset_iri", help="The dataset's IRI.")
+@click.option(
+    "--base-iri", "facts", flag_value="base_iri", multiple=True, help="The base IRI of the dataset."
+)
+@click.option(
+    "--triples", "facts", flag_value="triples", multiple=True, help="The number of triples built."
+)
+@click.option(
+    "--dataset-iri", "facts", flag_value="dataset_iri", multiple=True, help="The dataset's IRI."
+)
 @click.option(
     "--ontology-version",
-    "fact",
+    "facts",
     flag_value="ontology_version",
+    multiple=True,
     help="The ontology's owl:versionInfo in the working tree.",
 )
 @click.option(
-    "--last-release", "fact", flag_value="last_release", help="The newest release under releases/."
+    "--last-release",
+    "facts",
+    flag_value="last_release",
+    multiple=True,
+    help="The newest release under releases/.",
 )
 @click.pass_obj
-def info(settings: Settings, fact: str | None) -> None:
-    """Facts about the dataset: one per flag, or all of them as JSON."""
+def info(settings: Settings, facts: tuple[str, ...]) -> None:
+    """Facts about the dataset: one a line, in the order of the flags, or all of them as JSON."""
     from ldkit.pipeline.releases.snapshots import last_release, ontology_version
 
-    facts = {"base_iri": settings.base_iri, "dataset_iri": settings.dataset_iri}
-    if fact in (None, "ontology_version"):  # parses the ontology: only when asked
-        facts["ontology_version"] = ontology_version(settings) or ""
-    if fact in (None, "last_release"):
-        facts["last_release"] = last_release(settings) or ""
-    if fact in (None, "triples"):
+    asked = tuple(dict.fromkeys(facts))
+    known: dict[str, object] = {"base_iri": settings.base_iri, "dataset_iri": settings.dataset_iri}
+    if not asked or "ontology_version" in asked:  # parses the ontology: only when asked
+        known["ontology_version"] = ontology_version(settings) or ""
+    if not asked or "last_release" in asked:
+        known["last_release"] = last_release(settings) or ""
+    if not asked or "triples" in asked:
         if is_stale(settings):
             _build(settings)
         from ldkit.pipeline.build import BuildInfo
 
         built = BuildInfo.read(settings.build_dir)
-        facts["triples"] = built.triples if built else 0  # type: ignore[assignment]
-    if fact:
-        click.echo(facts[fact])
+        known["triples"] = built.triples if built else 0
+    if asked:
+        for fact in asked:
+            click.echo(known[fact])
     else:
-        click.echo(json.dumps(facts, indent=2))
+        click.echo(json.dumps(known, indent=2))
 
 
 @cli.command("export-site")

@@ -55,6 +55,8 @@ def test_bad_settings_are_named(tmp_path: Path, content: str, message: str) -> N
 def test_info_prints_one_fact_per_flag(tmp_path: Path) -> None:
     (tmp_path / "ldkit.toml").write_text('base_iri = "https://example.org/x/"\n')
     assert run_cli(tmp_path, "info", "--base-iri").output == "https://example.org/x/\n"
+    both = run_cli(tmp_path, "info", "--dataset-iri", "--base-iri").output  # was the last alone
+    assert both == f"https://example.org/x/id/dataset/{tmp_path.name}\nhttps://example.org/x/\n"
 
 
 def test_info_says_the_ontology_version_and_the_last_release(repo_settings: Settings) -> None:
