@@ -419,18 +419,19 @@ def questions(settings: Settings, update: bool) -> None:
             click.echo(line)
     counts = {s: sum(v.status == s for v in verdicts) for s in (asking.DIFFERS, asking.UNWRITTEN)}
     same = len(verdicts) - sum(counts.values())
+    unasked = f", {len(broken)} that cannot be asked" if broken else ""
     err.print(
-        f"{len(verdicts)} question(s): {same} answered as written, {counts[asking.DIFFERS]}"
-        f" differ(s), {counts[asking.UNWRITTEN]} without a written answer"
+        f"{len(found)} question(s): {same} answered as written, {counts[asking.DIFFERS]}"
+        f" differ(s), {counts[asking.UNWRITTEN]} without a written answer{unasked}"
     )
+    if update:  # the answers of the questions asked, whatever the others
+        for path in asking.write_answers(verdicts):
+            err.print(f"wrote {path.relative_to(settings.root)}")
     for message in broken:
         say_error(message)
     if broken:
         sys.exit(EXIT_ERROR)
-    if update:
-        for path in asking.write_answers(verdicts):
-            err.print(f"wrote {path.relative_to(settings.root)}")
-    elif any(counts.values()):
+    if not update and any(counts.values()):
         sys.exit(EXIT_INVALID)
 
 

@@ -68,8 +68,12 @@ def test_a_question_that_cannot_be_asked_is_one_line_naming_it(dataset_copy: Pat
     assert broken.exit_code == 2
     assert "error: queries/98-broken.rq: " in broken.stderr
     assert "Traceback" not in broken.output
-    # the other questions are still asked and told
+    # the other questions are still asked and told, and --update writes their answers
     assert "differs: queries/05-technical-meeting.rq" in broken.stdout
+    count = len(list((dataset_copy / "queries").glob("*.rq")))
+    assert f"{count} question(s):" in broken.stderr and "1 that cannot be asked" in broken.stderr
+    updated = run_cli(dataset_copy, "questions", "--update")
+    assert updated.exit_code == 2 and "wrote queries/05-technical-meeting.csv" in updated.stderr
     (dataset_copy / "queries" / "98-broken.rq").write_text("CONSTRUCT WHERE { ?s ?p ?o }")
     graph = run_cli(dataset_copy, "questions")
     assert graph.exit_code == 2 and "a question is a SELECT or an ASK" in graph.stderr
