@@ -22,7 +22,7 @@ from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
 from ldkit.pipeline.query import open_built_store, read_query_argument, run_query, serialize_answer
-from ldkit.pipeline.serve import DEFAULT_STACK, STACKS
+from ldkit.pipeline.serve import DEFAULT_STACK, STACKS, port_taken
 from ldkit.pipeline.validation import validate_folder
 from ldkit.server.settings import Settings, SettingsError, load_settings
 
@@ -232,6 +232,10 @@ def serve(
     for url in filter(None, (settings.endpoint, settings.update_endpoint)):
         if not url.startswith(("http://", "https://")):
             fail(f"not an http(s) URL: {url}")
+    if taken := port_taken(host, port):
+        fail(
+            f"cannot serve on {host}:{port}: {taken} (another ldkit serve?): stop it, or use --port"
+        )
     if settings.endpoint:
         source = f"the SPARQL store at {settings.endpoint}"
         if settings.update_token and not settings.update_endpoint:

@@ -16,6 +16,7 @@ import json
 import logging
 import multiprocessing
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,19 @@ def _close_store(server: Any, worker: Any) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be served on (None when it can). granian listens with
+    SO_REUSEPORT, so a second server on a port in use started as well and took turns with the
+    first: a plain bind tells."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 def serve(
