@@ -22,7 +22,14 @@ _LOCAL = re.compile(r"[\w-](?:[\w.-]*[\w-])?|")
 _NAME_CHAR = r"[\w\-:%]"
 TEXT_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".rq", ".csv", ".jsonld", ".json", ".rdf", ".owl")
 PREFIXED_SUFFIXES = (".ttl", ".trig", ".rq")
-_NUMBERS = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("integer", "decimal", "double")}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Turtle's own number forms: a literal written so reads as that datatype, and as nothing else.
+_NUMBERS = {
+    f"{_XSD}integer": re.compile(r"[+-]?\d+"),
+    f"{_XSD}decimal": re.compile(r"[+-]?\d*\.\d+"),
+    f"{_XSD}double": re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"),
+    f"{_XSD}boolean": re.compile(r"true|false"),
+}
 
 
 def declared_prefixes(text: str) -> dict[str, str]:
@@ -66,14 +73,22 @@ def show_term(
     """A pyoxigraph term as Turtle would write it, IRIs prefixed where a prefix fits."""
     if isinstance(term, ox.NamedNode):
         return show_iri(term.value, prefixes)
-    if isinstance(term, ox.Literal) and term.datatype.value in _NUMBERS:
-        return term.value
-    if isinstance(term, ox.Literal) and term.datatype.value.endswith("#string"):
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    datatype = term.datatype.value
+    number = _NUMBERS.get(datatype)
+    if number is not None and number.fullmatch(term.value):
+        return term.value  # as Turtle writes it; "2.5"^^xsd:integer is not one
+    if datatype.endswith("#string"):
         # A list of IRIs put together by a check (GROUP_CONCAT) reads better prefixed.
         parts = term.value.split(", ")
         if all(re.fullmatch(r"\w+:[^\s<>\"]+", p) and ":" in p for p in parts):
             return ", ".join(show_iri(p, prefixes) for p in parts)
-    return str(term)
+        return str(term)
+    if term.language:
+        return str(term)
+    quoted = str(ox.Literal(term.value))
+    return f"{quoted}^^{show_iri(datatype, prefixes)}"
 
 
 def iri_pattern(iri: str, prefixes: Mapping[str, str]) -> re.Pattern[str]:
