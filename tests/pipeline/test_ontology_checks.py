@@ -144,7 +144,8 @@ def test_an_ill_typed_literal_is_one_finding_and_no_traceback(
         v for v in json.loads(result.stdout)["violations"] if v["constraint"] == "ill-typed-literal"
     ]
     assert [v["message"] for v in found] == [
-        'rdfs:comment "2.5"^^xsd:integer is not a valid xsd:integer (fix the value, or its datatype)'
+        'rdfs:comment "2.5"^^xsd:integer is not a valid xsd:integer'
+        " (fix the value, or its datatype)"
     ]
     assert found[0]["files"] == ["data/reef.trig"]
 
