@@ -35,6 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "previous": {"en": "Previous page", "fr": "Page précédente"},
     "page": {"en": "Page", "fr": "Page"},
     "things": {"en": "things", "fr": "choses"},
+    "things_one": {"en": "thing", "fr": "chose"},
+    "published_with": {"en": "Published with ldkit.", "fr": "Publié avec ldkit."},
     "more": {"en": "more", "fr": "de plus"},
     "via": {"en": "in graph", "fr": "dans le graphe"},
     "definition": {"en": "Definition", "fr": "Définition"},

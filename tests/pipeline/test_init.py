@@ -53,7 +53,9 @@ def test_a_new_folder_is_served_with_its_pages(
     assert "@prefix reef: <https://w3id.org/reef-watch/ontology#> ." in document
     assert "a reef:Item" in document and "undo:" not in document and "sd:" not in document
     assert 'href="/-/classes/reef:Item' in page
-    assert client.get("/-/classes/reef:Item").status_code == 200
+    listing = client.get("/-/classes/reef:Item?_lang=en").get_data(as_text=True)
+    assert "<p>1 thing ·" in listing  # was "1 things"
+    assert "Publié avec ldkit." in page  # the French page's footer is French too
 
 
 def test_other_languages_are_the_settings_and_every_label(tmp_path: Path) -> None:
