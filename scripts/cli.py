@@ -25,6 +25,7 @@ from ldkit.pipeline.query import open_built_store, read_query_argument, run_quer
 from ldkit.pipeline.serve import DEFAULT_STACK, STACKS, port_taken
 from ldkit.pipeline.validation import validate_folder
 from ldkit.server.settings import Settings, SettingsError, load_settings
+from ldkit.server.sparql.query_text import explain
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -154,7 +155,7 @@ def query(settings: Settings, query: str, output: str) -> None:
             key = {"turtle": "ttl"}.get(output, output)
             sys.stdout.buffer.write(serialize_answer(store, text, key))
     except SyntaxError as error:
-        fail(f"bad query: {error}")
+        fail(f"bad query: {explain(str(error), text)}")
     except ValueError as error:
         fail(str(error))
 

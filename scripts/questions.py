@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ldkit.server.settings import Settings
+from ldkit.server.sparql.query_text import explain
 
 SAME, DIFFERS, UNWRITTEN = "same", "differs", "unwritten"
 
@@ -56,7 +57,7 @@ def ask(store: ox.Store, question: Path, shown: str) -> Verdict:
     except (OSError, UnicodeDecodeError) as error:
         raise QuestionError(f"{shown}: cannot be read: {error}") from None
     except SyntaxError as error:
-        raise QuestionError(f"{shown}: {error}") from None
+        raise QuestionError(f"{shown}: {explain(str(error), text)}") from None
     if isinstance(result, ox.QueryTriples):
         raise QuestionError(f"{shown}: a question is a SELECT or an ASK, with a CSV answer")
     given = result.serialize(format=ox.QueryResultsFormat.CSV)

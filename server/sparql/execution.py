@@ -129,5 +129,8 @@ def _checked(store: Store, job: Job, cacheable: bool = False) -> Outcome:
         raise ProtocolError(STORE_FAILURES[type(error)], str(error), retry) from error
     if outcome.answer.status >= 400:
         message = outcome.answer.body.decode("utf-8", "replace")
+        if outcome.answer.status == 400 and isinstance(job, QueryJob | UpdateJob):
+            text = job.query if isinstance(job, QueryJob) else job.update
+            message = query_text.explain(message, text)
         raise ProtocolError(outcome.answer.status, message)
     return outcome

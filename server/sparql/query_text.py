@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
+from ldkit.server.namespaces import PREFIXES
+
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = (
     "INSERT",
@@ -223,6 +225,29 @@ def _read_query(text: str) -> QueryFacts:
         deepest,
         any(token.keyword in VOLATILE for token in stream),
     )
+
+
+_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+def explain(message: str, text: str) -> str:
+    """The parser's message, with what it means when it is one people cannot read: an undeclared
+    prefix ("Prefix not found" among a list of code points) is named, with its usual IRI."""
+    where = _AT.search(message)
+    if "Prefix not found" not in message or where is None:
+        return message
+    line, column = int(where.group(1)), int(where.group(2))
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return message
+    before = lines[line - 1][: max(column - 1, 0) + 1].rstrip()
+    name = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", before)
+    prefix = (name.group(1) or "") if name else None
+    if prefix is None:
+        return message
+    known = PREFIXES.get(prefix)
+    declare = f" (PREFIX {prefix}: <{known}>)" if known else ""
+    return f"the prefix {prefix}: is not declared: add a PREFIX line{declare}\n({message})"
 
 
 def star_order(text: str, names: Sequence[str]) -> list[str]:

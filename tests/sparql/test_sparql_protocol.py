@@ -380,3 +380,20 @@ def test_columns_come_in_the_order_the_query_names_them(
     )
     csv_header = get(client, query, Accept="text/csv").get_data(as_text=True).splitlines()[0]
     assert csv_header == ",".join(columns)
+
+
+def test_an_undeclared_prefix_is_named_before_the_parsers_message(client: FlaskClient) -> None:
+    """pyoxigraph lists the code points a name may hold; people need to read "rdfs:"."""
+    response = get(client, "SELECT ?s WHERE {\n  ?s rdfs:label ?l }")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert text.startswith("the prefix rdfs: is not declared: add a PREFIX line")
+    assert "(PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>)" in text
+    assert "error at 2:" in text  # the parser's own message stays, with its position
+    update = client.post(
+        "/sparql",
+        data={"update": "INSERT DATA { <x:a> foo:b 1 }"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert update.status_code == 400
+    assert update.get_data(as_text=True).startswith("the prefix foo: is not declared")
