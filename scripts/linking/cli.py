@@ -170,6 +170,7 @@ def report(settings: Settings, output: str) -> None:
     share = figures.as_json()["linked_of_counterparts"]
     out.print(
         f"{figures.linked} of {figures.things} things linked; {figures.linked} of "
-        f"{figures.counterparts} things with a known counterpart ({share}%), "
+        f"{figures.counterparts} things with a known counterpart"
+        f" ({'n/a' if share is None else f'{share}%'}), "
         f"{len(figures.unverified)} left unlinked as unverified (data/links/unverified.csv)"
     )

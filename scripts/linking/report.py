@@ -47,12 +47,19 @@ class Coverage:
 
 def coverage(data: LinkData) -> Coverage:
     """Count linked things per class and per target."""
-    things = [t for t in data.things.values() if t.labels and t.types & set(LINKABLE)]
     linked = {key: data.linked(target) for key, target in TARGETS.items()}
     any_link = set().union(*linked.values())
+    # the things of a linkable class, and every thing linked whatever its class (a class of the
+    # dataset's own, `c:Site`, counts once one of its things is linked)
+    things = [
+        t
+        for t in data.things.values()
+        if (t.labels and t.types & set(LINKABLE)) or t.iri in any_link
+    ]
+    shown = set(LINKABLE) | {c for t in things if t.iri in any_link for c in t.types}
     unverified = read_unverified(data)
     classes: dict[str, dict[str, int]] = {}
-    for cls in sorted({c for t in things for c in t.types if c in LINKABLE}, key=compact):
+    for cls in sorted({c for t in things for c in t.types if c in shown}, key=compact):
         members = {t.iri for t in things if cls in t.types}
         row = {"things": len(members), "linked": len(members & any_link)}
         row |= {key: len(members & linked[key]) for key in TARGETS}
@@ -117,5 +124,6 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _share(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 100.0
+def _share(part: int, whole: int) -> float | None:
+    """The percentage, or None of nothing (0 of 0 is no 100%)."""
+    return round(100 * part / whole, 1) if whole else None

@@ -323,6 +323,27 @@ def test_a_broken_unverified_list_is_one_line_naming_it(
     assert (dataset_copy / "data" / "links" / "wikidata.trig").read_bytes() == before
 
 
+def test_report_counts_a_linked_thing_of_the_datasets_own_class(tmp_path: Path) -> None:
+    """A thing of `r:Item` (no class ldkit knows to link) that is linked counted nowhere: the
+    report said "wikidata: 1 linked" and "0 of 0 things linked (100.0%)"."""
+    folder = tmp_path / "reef"
+    assert (
+        run_cli(tmp_path, "init", str(folder), "--base-iri", "https://w3id.org/reef/").exit_code
+        == 0
+    )
+    empty = run_cli(folder, "link", "report")
+    assert "(n/a)" in empty.stdout and "100.0%" not in empty.stdout
+    with (folder / "data" / "reef.trig").open("a", encoding="utf-8") as stream:
+        stream.write(
+            "\n<https://w3id.org/reef/id/item/first>"
+            " <http://www.w3.org/2004/02/skos/core#exactMatch>"
+            " <http://www.wikidata.org/entity/Q7903> .\n"
+        )
+    figures = json.loads(run_cli(folder, "link", "report", "--format", "json").stdout)
+    assert (figures["things"], figures["linked"]) == (1, 1)
+    assert figures["classes"]["https://w3id.org/reef/ontology#Item"]["wikidata"] == 1
+
+
 def test_report_counts_coverage_per_class_and_target(dataset_copy: Path) -> None:
     result = run_cli(dataset_copy, "link", "report", "--format", "json")
     assert result.exit_code == 0
