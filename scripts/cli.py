@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import shlex
 import sys
 from pathlib import Path
 
 import click
 
 from ldkit.pipeline import reports
-from ldkit.pipeline.build import BuildFailed, BuildRefused, build_folder, is_stale
-from ldkit.pipeline.console import err, fail, say_error
+from ldkit.pipeline.build import is_stale
+from ldkit.pipeline.console import build_or_fail, err, fail
 from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
@@ -117,7 +116,7 @@ def build(settings: Settings, out: Path | None) -> None:
     stays in place.
     """
     settings = settings.replace(out=out.resolve() if out else None)
-    info = _build(settings)
+    info = build_or_fail(settings)
     warned = (
         f", with {info.warnings} warning(s) (ldkit validate shows them)" if info.warnings else ""
     )
@@ -146,7 +145,7 @@ def query(settings: Settings, query: str, output: str) -> None:
     except OSError as error:
         fail(f"cannot read the query: {error}")
     if is_stale(settings):
-        _build(settings)
+        build_or_fail(settings)
     store = open_built_store(settings)
     try:
         if output == "table":
@@ -244,7 +243,7 @@ def serve(
     else:
         source = settings.root.name
         if is_stale(settings):
-            _build(settings)
+            build_or_fail(settings)
     err.print(f"serving {source} on http://{host}:{port}/", highlight=False)
     run_server(settings, host, port, workers, stack)
 
@@ -303,7 +302,7 @@ def publish(
     if token and user:
         fail("give either --token or --user/--password, not both")
     if is_stale(settings):
-        _build(settings)
+        build_or_fail(settings)
     remote = StoreClient(
         endpoint, update_endpoint, gsp_endpoint, Credentials(user, password, token), timeout
     )
@@ -354,7 +353,7 @@ def info(settings: Settings, facts: tuple[str, ...]) -> None:
         known["last_release"] = last_release(settings) or ""
     if not asked or "triples" in asked:
         if is_stale(settings):
-            _build(settings)
+            build_or_fail(settings)
         from ldkit.pipeline.build import BuildInfo
 
         built = BuildInfo.read(settings.build_dir)
@@ -382,7 +381,7 @@ def export_site(settings: Settings, out: Path, site_url: str | None, live_url: s
     from ldkit.pipeline.export import export_site as export
 
     if is_stale(settings):
-        _build(settings)
+        build_or_fail(settings)
     try:
         done = export(settings, out, site_url=site_url, live_url=live_url)
     except ExportError as error:
@@ -391,106 +390,7 @@ def export_site(settings: Settings, out: Path, site_url: str | None, live_url: s
         err.print(line, highlight=False, soft_wrap=True)
 
 
-@cli.command()
-@click.option(
-    "--update",
-    is_flag=True,
-    help="Write each answer that differs or is missing as the expected one.",
-)
-@click.pass_obj
-def questions(settings: Settings, update: bool) -> None:
-    """Ask every competency question (queries/*.rq) and compare with the answer beside it (.csv).
-
-    Asks the built store, building it when missing or stale. Exits 1 when an answer differs from
-    the one written, or none is written; --update writes them instead (review with git diff).
-    """
-    from ldkit.pipeline import questions as asking
-
-    found = asking.questions(settings)
-    if not found:
-        err.print("no competency questions: queries/*.rq holds none")
-        return
-    if is_stale(settings):
-        _build(settings)
-    store = open_built_store(settings)
-    verdicts, broken = [], []
-    for question in found:
-        try:
-            verdicts.append(asking.ask(store, question, str(question.relative_to(settings.root))))
-        except asking.QuestionError as error:  # the others are still asked
-            broken.append(str(error))
-    for verdict in verdicts:
-        for line in reports.verdict_lines(verdict, settings.root):
-            click.echo(line)
-    counts = {s: sum(v.status == s for v in verdicts) for s in (asking.DIFFERS, asking.UNWRITTEN)}
-    same = len(verdicts) - sum(counts.values())
-    unasked = f", {len(broken)} that cannot be asked" if broken else ""
-    err.print(
-        f"{len(found)} question(s): {same} answered as written, {counts[asking.DIFFERS]}"
-        f" differ(s), {counts[asking.UNWRITTEN]} without a written answer{unasked}"
-    )
-    if update:  # the answers of the questions asked, whatever the others
-        for path in asking.write_answers(verdicts):
-            err.print(f"wrote {path.relative_to(settings.root)}")
-    for message in broken:
-        say_error(message)
-    if broken:
-        sys.exit(EXIT_ERROR)
-    if not update and any(counts.values()):
-        sys.exit(EXIT_INVALID)
-
-
-@cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--base-iri",
-    required=True,
-    help="The base of the dataset's IRIs, ending with / (things are {base}id/...): a persistent "
-    "one, such as https://w3id.org/NAME/, since IRIs outlive servers.",
-)
-@click.option("--name", help="The dataset's slug (default: the folder's name).")
-@click.option("--title", help="The dataset's title (default: from its name).")
-@click.option("--prefix", help="The prefix of the ontology's terms (default: the name's initials).")
-@click.option("--languages", default="en,fr", show_default=True, help="The dataset's languages.")
-@click.option("--publisher", default="", help="Who publishes it (default: its name).")
-def init(
-    folder: Path,
-    base_iri: str,
-    name: str | None,
-    title: str | None,
-    prefix: str | None,
-    languages: str,
-    publisher: str,
-) -> None:
-    """Make FOLDER a new dataset: settings, ontology, shapes, data and a question, all valid.
-
-    Each file says what to replace; `ldkit --root FOLDER validate` passes on it and `ldkit
-    --root FOLDER serve` serves it. FOLDER must be new or empty.
-    """
-    from ldkit.pipeline.scaffold import new_folder, write_folder
-
-    tags = tuple(tag.strip() for tag in languages.split(",") if tag.strip())
-    try:
-        made = new_folder(folder, base_iri, name, title, prefix, tags, publisher)
-    except InputError as error:
-        fail(str(error))
-    for path in write_folder(made):
-        err.print(f"wrote {path.relative_to(folder)}")
-    err.print(f"next: ldkit --root {shlex.quote(str(folder))} serve  (then edit the files)")
-
-
-def _build(settings: Settings):  # type: ignore[no-untyped-def]
-    try:
-        return build_folder(settings, progress=sys.stderr.isatty())
-    except InputError as error:
-        fail(str(error))
-    except BuildRefused as refused:
-        reports.print_report(refused.report, "text")
-        fail(f"not built: {refused}", EXIT_INVALID)
-    except BuildFailed as error:
-        fail(str(error))
-
-
+from ldkit.pipeline.folder_cli import init, questions  # noqa: E402
 from ldkit.pipeline.linking.cli import link  # noqa: E402  (after the group it joins)
 from ldkit.pipeline.releases.cli import diff_command, release_command  # noqa: E402
 from ldkit.pipeline.terms_cli import deprecate, rename  # noqa: E402
@@ -498,6 +398,8 @@ from ldkit.pipeline.terms_cli import deprecate, rename  # noqa: E402
 cli.add_command(link)
 cli.add_command(diff_command)
 cli.add_command(release_command)
+cli.add_command(init)
+cli.add_command(questions)
 cli.add_command(rename)
 cli.add_command(deprecate)
 

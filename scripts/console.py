@@ -1,4 +1,5 @@
-"""What the command line prints on stderr: one console, and one way to say an error."""
+"""What the command line prints on stderr: one console, one way to say an error, and the build a
+command needs (or why there is none)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import sys
 from typing import NoReturn
 
 from rich.console import Console
+
+from ldkit.pipeline import reports
+from ldkit.pipeline.build import BuildFailed, BuildInfo, BuildRefused, build_folder
+from ldkit.pipeline.loading import InputError
+from ldkit.server.settings import Settings
 
 EXIT_ERROR = 2  # bad usage, or input that cannot be read
 
@@ -21,3 +27,17 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print a one-line error a person can act on, and stop with `code`."""
     say_error(message)
     sys.exit(code)
+
+
+def build_or_fail(settings: Settings) -> BuildInfo:
+    """Build the folder for a command that needs the build; one line and the exit code when it
+    cannot (1 when the data does not conform, with the report; 2 for input or a failed build)."""
+    try:
+        return build_folder(settings, progress=sys.stderr.isatty())
+    except InputError as error:
+        fail(str(error))
+    except BuildRefused as refused:
+        reports.print_report(refused.report, "text")
+        fail(f"not built: {refused}", 1)
+    except BuildFailed as error:
+        fail(str(error))

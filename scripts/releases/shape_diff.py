@@ -321,9 +321,8 @@ def _required_of_new_names(
     renames: Mapping[str, str],
     show: Show,
 ) -> Iterator[ConstraintChange]:
-    """A `sh:minCount` that followed its property's rename: the data written for the old version
-    says the old name, so it lacks the new one the shape now requires (breaking for producers,
-    though the constraint itself did not move)."""
+    """A `sh:minCount` that followed its property's rename: data written for the old version
+    says the old name and lacks the new one (breaking for producers; the constraint stayed)."""
     for old_name, new_name in sorted(renames.items()):
         for key, now in sorted(after.items()):
             required = _bound("minCount", frozenset(now.values.get("minCount", ())))
