@@ -168,6 +168,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ceci est la version {v} de l'ontologie. La version actuelle est ici :",
     },
     "doc_current": {"en": "current version", "fr": "version actuelle"},
+    "doc_unreleased": {
+        "en": "Not released yet: this documents the working tree (ldkit release makes a release).",
+        "fr": "Pas encore publiée : ceci documente l'arbre de travail (ldkit release publie).",
+    },
+    "doc_unreleased_since": {
+        "en": "Unreleased changes since {v}: this documents the working tree, not release {v}.",
+        "fr": "Changements non publiés depuis la {v} : ceci documente l'arbre de travail.",
+    },
     "doc_term": {"en": "Term", "fr": "Terme"},
     "doc_label": {"en": "Label", "fr": "Libellé"},
     "doc_kind": {"en": "Kind", "fr": "Nature"},

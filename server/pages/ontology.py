@@ -124,6 +124,7 @@ def _documentation(name: str, version: versions.Version, path: str, who: Reader)
         ),
         "changes": {r.number: changelog_html(r.changes) for r in releases if r.changes},
         "is_current": name == versions.CURRENT,
+        "unreleased": _unreleased_note(config, name, version, who.lang),
         "sections": SECTIONS,
         "version_href": lambda number: urls.version_url(number, "html", who.chosen),
         "url_current": urls.document_url(urls.ONTOLOGY_PATH, "html", who.chosen),
@@ -131,6 +132,19 @@ def _documentation(name: str, version: versions.Version, path: str, who: Reader)
     }
     twin = {**doc.as_json(), "releases": [r.number for r in releases]}
     return respond("ontology.html", context, twin, alternates=alternates)
+
+
+def _unreleased_note(
+    config: Settings, name: str, version: versions.Version, lang: str
+) -> str | None:
+    """What the current documentation says when it documents no release: the working tree
+    before the first release, or with changes since the last."""
+    if name != versions.CURRENT:
+        return None
+    changed, last = versions.unreleased_since(config, version)
+    if not changed:
+        return None
+    return ui("doc_unreleased_since", lang, v=last) if last else ui("doc_unreleased", lang)
 
 
 def own_statements(graph: Graph, ontology_iri: str) -> list[ox.Triple]:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
 from ldkit.server.namespaces import DCTERMS, OWL
 from ldkit.server.settings import Settings
@@ -130,3 +131,23 @@ def _parsed(ontology: str, _o: int, shapes: str, _s: int, name: str) -> Version:
             graph.parse(path, format="turtle")
         graphs.append(graph)
     return Version(name, *graphs)
+
+
+def unreleased_since(settings: Settings, current: Version) -> tuple[bool, str | None]:
+    """Whether the working tree holds what no release holds, and the last release (None before
+    the first): the current documentation then documents no release."""
+    folder = settings.built_versions_dir
+    found = (
+        [p.name for p in folder.iterdir() if SEMVER.fullmatch(p.name)] if folder.is_dir() else []
+    )
+    numbers = sorted(found, key=version_key)
+    if not numbers:
+        return True, None
+    last = version_of(settings, numbers[-1])
+    return (last is None or not _same(current, last)), numbers[-1]
+
+
+@functools.lru_cache(maxsize=8)
+def _same(one: Version, other: Version) -> bool:
+    """Whether two versions state the same ontology and shapes (blank nodes aside)."""
+    return isomorphic(one.ontology, other.ontology) and isomorphic(one.shapes, other.shapes)

@@ -58,6 +58,32 @@ def test_a_new_folder_is_served_with_its_pages(
     assert "Publié avec ldkit." in page  # the French page's footer is French too
 
 
+def test_the_documentation_says_when_it_documents_no_release(
+    tmp_path: Path, app_client: Callable[..., FlaskClient]
+) -> None:
+    """init writes version 0.1.0 in the header: the page cited it as if it were released."""
+    folder = tmp_path / "reef"
+    assert _init(folder).exit_code == 0
+
+    def banner() -> str:
+        assert run_cli(folder, "build").exit_code == 0
+        page = (
+            app_client(load_settings(folder)).get("/ontology.html?_lang=en").get_data(as_text=True)
+        )
+        start = page.find('id="unreleased">')
+        return page[start + 16 : page.index("</p>", start)] if start >= 0 else ""
+
+    assert banner().startswith("Not released yet: this documents the working tree")
+    assert run_cli(folder, "release", "0.1.0").exit_code == 0
+    assert banner() == ""
+    ontology = folder / "ontology" / "reef.ttl"
+    text = ontology.read_text(encoding="utf-8")
+    ontology.write_text(
+        text.replace('rdfs:label "item"@en', 'rdfs:label "reef"@en'), encoding="utf-8"
+    )
+    assert banner().startswith("Unreleased changes since 0.1.0")
+
+
 def test_other_languages_are_the_settings_and_every_label(tmp_path: Path) -> None:
     folder = tmp_path / "riff"
     assert _init(folder, "--languages", "de,en").exit_code == 0
