@@ -16,7 +16,6 @@ consumer relies on (removing them later is a change `ldkit diff` calls breaking)
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -36,6 +35,7 @@ from ldkit.pipeline.turtle_edits import (
     EditRefused,
     check_parses,
     declaring_file,
+    deprecated_comment,
     deprecation_statements,
     extended_block,
     own_terms_namespace,
@@ -144,7 +144,6 @@ def plan_deprecation(
     if reason and reason[-1] not in ".!?":
         reason += "."
     note = " ".join(("Deprecated on {date}.", reason[:1].upper() + reason[1:])).strip()
-    today = dt.date.today().isoformat()
     advice = [f"replaced by {show_iri(replacement, prefixes)}"] if replacement else []
     advice += [f"see {', '.join(show_iri(iri, prefixes) for iri in considered if iri)}"] * bool(see)
     comment = "; ".join(advice) or "no replacement named"
@@ -156,7 +155,7 @@ def plan_deprecation(
             start, end = statement_block(before, term)
             added = deprecation_statements(instead, note)
             block = extended_block(before[start:end], added, declared_prefixes(before))
-            after = before[:start] + f"# Deprecated on {today}: {comment}.\n" + block + before[end:]
+            after = before[:start] + deprecated_comment(comment) + block + before[end:]
         elif migrate and replacement and path not in folder.ontology.files:
             after = replace_iri(before, term, replacement)
         if after != before:

@@ -7,14 +7,14 @@ resolves and old data still reads), and rewrites every other mention of OLD in t
 data, shapes, queries and expected answers to NEW. A term no release has published (added since
 the last release, or before the first) is renamed outright, without a tombstone: it was never a
 promise to anyone. NEW is always one of the ontology's own terms (under its namespace): OLD's
-statements are never given to another vocabulary's IRI. OLD may be a
-reused term (`schema:audience` to `cm:intendedAudience`, to stop using it): then its block becomes
-NEW's and no tombstone is written, since a term of another vocabulary is not ours to deprecate.
+statements are never given to another vocabulary's IRI. OLD may be a reused term
+(`schema:audience` to `cm:intendedAudience`, to stop using it): then its block becomes NEW's and
+no tombstone is written, since a term of another vocabulary is not ours to deprecate.
 
 The rewrite is textual, not a reserialisation (`turtle_edits`). Every form of the name is
-rewritten (prefixed by any prefix the file declares, `<full
-IRI>`, the bare IRI of a CSV answer), as a whole name, in literals too (a SPARQL constraint's
-text names terms), and the new text is parsed again before anything is written.
+rewritten (prefixed by any prefix the file declares, `<full IRI>`, the bare IRI of a CSV
+answer), as a whole name, in literals too (a SPARQL constraint's text names terms), and the new
+text is parsed again before anything is written.
 """
 
 from __future__ import annotations

@@ -175,14 +175,18 @@ def tombstone(
     """`term` deprecated, in the file's Turtle style: its type, labels, definitions and
     `rdfs:isDefinedBy` (never its axioms), `owl:deprecated true`, what to use `instead`, and a
     dated `skos:changeNote` (`note`, "{date}" in it the day's date), under a comment line."""
-    today = dt.date.today().isoformat()
     kept: list[tuple[ox.NamedNode, Term]] = [
         (q.predicate, q.object)
         for q in folder.ontology.quads
         if q.subject == ox.NamedNode(term) and q.predicate.value in KEPT
     ]
     kept += deprecation_statements(instead, note)
-    return f"# Deprecated on {today}: {comment}.\n" + turtle_block(term, kept, prefixes)
+    return deprecated_comment(comment) + turtle_block(term, kept, prefixes)
+
+
+def deprecated_comment(comment: str) -> str:
+    """The dated comment line above a deprecated term: `# Deprecated on 2026-12-04: ...`."""
+    return f"# Deprecated on {dt.date.today().isoformat()}: {comment}.\n"
 
 
 def deprecation_statements(

@@ -43,9 +43,8 @@ def create_app(settings: Settings, pool_size: int = 4) -> Flask:
     `pool_size` is the number of query processes of this web process: one per thread that may
     run a query at the same time. Call `app.extensions["ldkit_store"].close()` to stop them.
     """
-    logging.getLogger("rdflib.term").setLevel(
-        logging.ERROR
-    )  # no traceback for an ill-typed literal
+    # An ill-typed literal is the ill-typed-literal check's finding: no traceback of rdflib's
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions[STORE] = open_store(settings, pool_size=pool_size)

@@ -21,11 +21,10 @@ from ldkit.server.pages.base import (
 )
 from ldkit.server.pages.constraints import requirements
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels, contains_pattern, plain
-from ldkit.server.pages.ontology_doc import own_namespace, term_href
+from ldkit.server.pages.ontology_doc import own_namespace_of, term_href
 from ldkit.server.pages.resource_view import prefixes_for
 from ldkit.server.pages.terms import Context, Value, show_iri
 from ldkit.server.pages.versions import CURRENT, version_of
-from ldkit.server.settings import Settings
 
 blueprint = Blueprint("listings", __name__)
 
@@ -146,7 +145,7 @@ def search(text: str, who: Reader) -> list[Value]:
     whatever its case and accents ("reunion" finds "Réunion"), best matches first: the label
     that starts with it, then the shortest. A term links to its section of the documentation."""
     config = settings()
-    terms = _own_namespace(config)
+    terms = own_namespace_of(version_of(config, CURRENT), config.ontology_iri)
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     things = reading.literal(config.base_iri + "id/")
     rows = reading.select(
@@ -169,14 +168,6 @@ def search(text: str, who: Reader) -> list[Value]:
         if value.iri and value.iri.startswith(terms):
             value.href = section(value.iri)
     return found
-
-
-def _own_namespace(config: Settings) -> str:
-    """The namespace of the ontology's own terms (`cm:`), as its documentation reads it."""
-    current = version_of(config, CURRENT)
-    if current is None:
-        return f"{config.ontology_iri}#"
-    return own_namespace(current.ontology, config.ontology_iri)
 
 
 def class_counts() -> list[tuple[str, int]]:

@@ -203,6 +203,11 @@ def term_href(settings: Settings, lang: str | None) -> Callable[[str], str]:
     return href
 
 
+def own_namespace_of(version: Version | None, ontology_iri: str) -> str:
+    """The namespace of a version's own terms (`cm:`); `{ontology IRI}#` when none is built."""
+    return own_namespace(version.ontology, ontology_iri) if version else f"{ontology_iri}#"
+
+
 def own_namespace(graph: Graph, ontology_iri: str) -> str:
     """The ontology's own namespace: `vann:preferredNamespaceUri`, else its IRI and `#`."""
     declared = graph.value(URIRef(ontology_iri), URIRef(VANN + "preferredNamespaceUri"))

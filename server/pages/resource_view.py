@@ -18,7 +18,7 @@ from ldkit.server.namespaces import KNOWN_DATASETS, PREFIXES, SCHEMA, SKOS, VANN
 from ldkit.server.pages import describe
 from ldkit.server.pages.base import Reader
 from ldkit.server.pages.labels import LABEL_PROPERTIES, Labels
-from ldkit.server.pages.ontology_doc import own_namespace, term_href
+from ldkit.server.pages.ontology_doc import own_namespace_of, term_href
 from ldkit.server.pages.terms import Context, Value, external_target, show, show_iri
 from ldkit.server.pages.versions import CURRENT, Version, version_of
 from ldkit.server.settings import Settings
@@ -296,9 +296,8 @@ def prefixes_for(settings: Settings) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=16)
 def _with_own_prefix(version: Version | None, ontology_iri: str) -> tuple[tuple[str, str], ...]:
-    namespace, name = f"{ontology_iri}#", "ontology"
+    namespace, name = own_namespace_of(version, ontology_iri), "ontology"
     if version is not None:
-        namespace = own_namespace(version.ontology, ontology_iri)
         preferred = version.fact(ontology_iri, VANN.preferredNamespacePrefix) or ""
         if PREFIX_NAME.fullmatch(preferred) and PREFIXES.get(preferred, namespace) == namespace:
             name = preferred  # never one that a known vocabulary holds

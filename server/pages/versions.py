@@ -67,15 +67,23 @@ class Release:
     changes: str | None  # the changelog's Markdown for this release
 
 
-def releases(settings: Settings) -> list[Release]:
-    """The releases the build holds, newest first."""
+def release_numbers(settings: Settings) -> list[str]:
+    """The numbers of the releases the build holds, oldest first."""
     folder = settings.built_versions_dir
     if not folder.is_dir():
         return []
     numbers = [p.name for p in folder.iterdir() if p.is_dir() and SEMVER.fullmatch(p.name)]
-    sections = changelog_sections(folder / CHANGELOG)
+    return sorted(numbers, key=version_key)
+
+
+def releases(settings: Settings) -> list[Release]:
+    """The releases the build holds, newest first."""
+    numbers = release_numbers(settings)
+    if not numbers:
+        return []
+    sections = changelog_sections(settings.built_versions_dir / CHANGELOG)
     found = []
-    for number in sorted(numbers, key=version_key, reverse=True):
+    for number in reversed(numbers):
         version = version_of(settings, number)
         date = None
         if version is not None:
@@ -136,11 +144,7 @@ def _parsed(ontology: str, _o: int, shapes: str, _s: int, name: str) -> Version:
 def unreleased_since(settings: Settings, current: Version) -> tuple[bool, str | None]:
     """Whether the working tree holds what no release holds, and the last release (None before
     the first): the current documentation then documents no release."""
-    folder = settings.built_versions_dir
-    found = (
-        [p.name for p in folder.iterdir() if SEMVER.fullmatch(p.name)] if folder.is_dir() else []
-    )
-    numbers = sorted(found, key=version_key)
+    numbers = release_numbers(settings)
     if not numbers:
         return True, None
     last = version_of(settings, numbers[-1])
