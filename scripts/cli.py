@@ -15,8 +15,7 @@ from pathlib import Path
 import click
 
 from ldkit.pipeline import reports
-from ldkit.pipeline.build import is_stale
-from ldkit.pipeline.console import build_or_fail, err, fail
+from ldkit.pipeline.console import build_if_stale, build_or_fail, err, fail
 from ldkit.pipeline.findings import SEVERITIES
 from ldkit.pipeline.loading import InputError, read_folder
 from ldkit.pipeline.progress import progress_bar
@@ -144,8 +143,7 @@ def query(settings: Settings, query: str, output: str) -> None:
         text = read_query_argument(query)
     except OSError as error:
         fail(f"cannot read the query: {error}")
-    if is_stale(settings):
-        build_or_fail(settings)
+    build_if_stale(settings)
     store = open_built_store(settings)
     try:
         if output == "table":
@@ -242,8 +240,7 @@ def serve(
             err.print("note: no --update-endpoint, so updates are refused", highlight=False)
     else:
         source = settings.root.name
-        if is_stale(settings):
-            build_or_fail(settings)
+        build_if_stale(settings)
     err.print(f"serving {source} on http://{host}:{port}/", highlight=False)
     run_server(settings, host, port, workers, stack)
 
@@ -301,8 +298,7 @@ def publish(
 
     if token and user:
         fail("give either --token or --user/--password, not both")
-    if is_stale(settings):
-        build_or_fail(settings)
+    build_if_stale(settings)
     remote = StoreClient(
         endpoint, update_endpoint, gsp_endpoint, Credentials(user, password, token), timeout
     )
@@ -352,8 +348,7 @@ def info(settings: Settings, facts: tuple[str, ...]) -> None:
     if not asked or "last_release" in asked:
         known["last_release"] = last_release(settings) or ""
     if not asked or "triples" in asked:
-        if is_stale(settings):
-            build_or_fail(settings)
+        build_if_stale(settings)
         from ldkit.pipeline.build import BuildInfo
 
         built = BuildInfo.read(settings.build_dir)
@@ -380,8 +375,7 @@ def export_site(settings: Settings, out: Path, site_url: str | None, live_url: s
     from ldkit.pipeline.export import ExportError
     from ldkit.pipeline.export import export_site as export
 
-    if is_stale(settings):
-        build_or_fail(settings)
+    build_if_stale(settings)
     try:
         done = export(settings, out, site_url=site_url, live_url=live_url)
     except ExportError as error:

@@ -9,7 +9,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from ldkit.pipeline import reports
-from ldkit.pipeline.build import BuildFailed, BuildInfo, BuildRefused, build_folder
+from ldkit.pipeline.build import BuildFailed, BuildInfo, BuildRefused, build_folder, is_stale
 from ldkit.pipeline.loading import InputError
 from ldkit.server.settings import Settings
 
@@ -41,3 +41,9 @@ def build_or_fail(settings: Settings) -> BuildInfo:
         fail(f"not built: {refused}", 1)
     except BuildFailed as error:
         fail(str(error))
+
+
+def build_if_stale(settings: Settings) -> None:
+    """Build the folder when its build is missing or older than its files (as `build_or_fail`)."""
+    if is_stale(settings):
+        build_or_fail(settings)

@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 
 from ldkit.pipeline import reports
-from ldkit.pipeline.build import is_stale
-from ldkit.pipeline.console import EXIT_ERROR, build_or_fail, err, fail, say_error
+from ldkit.pipeline.console import EXIT_ERROR, build_if_stale, err, fail, say_error
 from ldkit.pipeline.loading import InputError
 from ldkit.pipeline.query import open_built_store
 from ldkit.server.settings import Settings
@@ -41,8 +40,7 @@ def questions(settings: Settings, update: bool) -> None:
     if not found:
         err.print("no competency questions: queries/*.rq holds none")
         return
-    if is_stale(settings):
-        build_or_fail(settings)
+    build_if_stale(settings)
     store = open_built_store(settings)
     verdicts, broken = [], []
     for question in found:
